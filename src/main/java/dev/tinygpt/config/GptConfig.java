@@ -1,0 +1,133 @@
+package dev.tinygpt.config;
+
+/**
+ * The shape of a GPT-style model, with GPT-2's semantics. Each field maps to a GPT-2 {@code
+ * config.json} key:
+ *
+ * <pre>
+ * vocabSize          vocab_size            size of the token vocabulary
+ * contextLength      n_positions           longest sequence the position table covers
+ * layers             n_layer               transformer blocks
+ * heads              n_head                attention heads per block
+ * dModel             n_embd                residual stream width
+ * mlpHidden          n_inner               MLP hidden width (null in GPT-2 means 4·n_embd)
+ * activation         activation_function   relu | gelu | gelu_new
+ * layerNormEpsilon   layer_norm_epsilon    LayerNorm's epsilon (GPT-2: 1e-5)
+ * tiedHead           tie_word_embeddings   LM head shares wte's weights
+ * dropout            resid/embd/attn_pdrop one dropout rate, used in training only
+ * bosTokenId         bos_token_id          -1 when the vocabulary has none
+ * eosTokenId         eos_token_id          -1 when the vocabulary has none
+ * </pre>
+ *
+ * Every model is pre-norm (LayerNorm before attention and MLP, one more before the head), has
+ * learned absolute positions and biases in every projection, as GPT-2.
+ */
+public record GptConfig(
+        int vocabSize,
+        int contextLength,
+        int layers,
+        int heads,
+        int dModel,
+        int mlpHidden,
+        Activation activation,
+        float layerNormEpsilon,
+        boolean tiedHead,
+        float dropout,
+        int bosTokenId,
+        int eosTokenId) {
+
+    public GptConfig {
+        requirePositive("vocab_size", vocabSize);
+        requirePositive("n_positions", contextLength);
+        requirePositive("n_layer", layers);
+        requirePositive("n_head", heads);
+        requirePositive("n_embd", dModel);
+        requirePositive("n_inner", mlpHidden);
+        if (dModel % heads != 0) {
+            throw new IllegalArgumentException(
+                    "n_embd ("
+                            + dModel
+                            + ") must be divisible by n_head ("
+                            + heads
+                            + ") so every head gets the same width");
+        }
+        if (activation == null) {
+            throw new IllegalArgumentException("activation_function must be set");
+        }
+        if (!(layerNormEpsilon > 0) || !Float.isFinite(layerNormEpsilon)) {
+            throw new IllegalArgumentException(
+                    "layer_norm_epsilon must be a positive number, got " + layerNormEpsilon);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        requireTokenId("bos_token_id", bosTokenId, vocabSize);
+        requireTokenId("eos_token_id", eosTokenId, vocabSize);
+    }
+
+    /** Width of one attention head: {@code n_embd / n_head}. */
+    public int headDim() {
+        return dModel / heads;
+    }
+
+    /**
+     * The exercise model: vocabulary 20, d_model 64, context 32, one head, a ReLU MLP of 128, three
+     * blocks, an untied head and no special tokens (its 20 words are all plain words). 105,152
+     * parameters.
+     */
+    public static GptConfig exercise() {
+        return new GptConfig(20, 32, 3, 1, 64, 128, Activation.RELU, 1e-5f, false, 0f, -1, -1);
+    }
+
+    /** GPT-2 small (124M): the shape of Hugging Face's {@code gpt2} checkpoint. */
+    public static GptConfig gpt2Small() {
+        return new GptConfig(
+                50257,
+                1024,
+                12,
+                12,
+                768,
+                3072,
+                Activation.GELU_NEW,
+                1e-5f,
+                true,
+                0.1f,
+                50256,
+                50256);
+    }
+
+    /** A copy with another dropout rate. */
+    public GptConfig withDropout(float rate) {
+        return new GptConfig(
+                vocabSize,
+                contextLength,
+                layers,
+                heads,
+                dModel,
+                mlpHidden,
+                activation,
+                layerNormEpsilon,
+                tiedHead,
+                rate,
+                bosTokenId,
+                eosTokenId);
+    }
+
+    /** Whether the vocabulary has an end-of-sequence token. */
+    public boolean hasEos() {
+        return eosTokenId >= 0;
+    }
+
+    private static void requirePositive(String key, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + value);
+        }
+    }
+
+    private static void requireTokenId(String key, int id, int vocabSize) {
+        if (id < -1 || id >= vocabSize) {
+            throw new IllegalArgumentException(
+                    key + " must be -1 (none) or in [0, " + vocabSize + "), got " + id);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.tinygpt.config;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads and writes a {@link GptConfig} as a Hugging Face GPT-2 {@code config.json}. Missing keys
+ * take HF's GPT-2 defaults ({@code n_inner} null means 4·{@code n_embd}, {@code
+ * tie_word_embeddings} true, {@code activation_function} gelu_new, epsilon 1e-5); unknown keys are
+ * ignored, as transformers does.
+ */
+public final class GptConfigJson {
+    public static final String FILE_NAME = "config.json";
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    private GptConfigJson() {}
+
+    /** Reads {@code config.json} from a model directory (or the file itself). */
+    public static GptConfig read(Path path) throws IOException {
+        Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("missing " + FILE_NAME + ": " + file, e);
+        }
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException | IllegalStateException | JsonParseException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses the text of a {@code config.json}. */
+    public static GptConfig parse(String json) {
+        JsonElement root = JsonParser.parseString(json);
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException("config is not a JSON object");
+        }
+        JsonObject o = root.getAsJsonObject();
+        String modelType = string(o, "model_type", "gpt2");
+        if (!"gpt2".equals(modelType)) {
+            throw new IllegalArgumentException(
+                    "unsupported model_type '" + modelType + "'; tinygpt runs 'gpt2' models");
+        }
+        int dModel = integer(o, "n_embd", null);
+        Integer inner = optionalInteger(o, "n_inner");
+        Integer positions = optionalInteger(o, "n_positions");
+        if (positions == null) {
+            positions = integer(o, "n_ctx", null);
+        }
+        return new GptConfig(
+                integer(o, "vocab_size", null),
+                positions,
+                integer(o, "n_layer", null),
+                integer(o, "n_head", null),
+                dModel,
+                inner == null ? 4 * dModel : inner,
+                Activation.fromGpt2Name(string(o, "activation_function", "gelu_new")),
+                (float) number(o, "layer_norm_epsilon", 1e-5),
+                bool(o, "tie_word_embeddings", true),
+                (float) number(o, "resid_pdrop", 0.0),
+                tokenId(o, "bos_token_id"),
+                tokenId(o, "eos_token_id"));
+    }
+
+    /** The {@code config.json} text for a config, with the keys transformers expects. */
+    public static String toJson(GptConfig c) {
+        JsonObject o = new JsonObject();
+        JsonArray architectures = new JsonArray();
+        architectures.add("GPT2LMHeadModel");
+        o.add("architectures", architectures);
+        o.addProperty("model_type", "gpt2");
+        o.addProperty("vocab_size", c.vocabSize());
+        o.addProperty("n_positions", c.contextLength());
+        o.addProperty("n_ctx", c.contextLength());
+        o.addProperty("n_embd", c.dModel());
+        o.addProperty("n_layer", c.layers());
+        o.addProperty("n_head", c.heads());
+        o.addProperty("n_inner", c.mlpHidden());
+        o.addProperty("activation_function", c.activation().gpt2Name());
+        o.addProperty("layer_norm_epsilon", c.layerNormEpsilon());
+        o.addProperty("tie_word_embeddings", c.tiedHead());
+        o.addProperty("resid_pdrop", c.dropout());
+        o.addProperty("embd_pdrop", c.dropout());
+        o.addProperty("attn_pdrop", c.dropout());
+        o.add("bos_token_id", idOrNull(c.bosTokenId()));
+        o.add("eos_token_id", idOrNull(c.eosTokenId()));
+        o.addProperty("scale_attn_weights", true);
+        o.addProperty("torch_dtype", "float32");
+        return GSON.toJson(o) + "\n";
+    }
+
+    private static JsonElement idOrNull(int id) {
+        return id < 0 ? JsonNull.INSTANCE : new JsonPrimitive(id);
+    }
+
+    private static JsonPrimitive primitive(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive()) {
+            throw new IllegalArgumentException(key + " must be a single value, got " + e);
+        }
+        return e.getAsJsonPrimitive();
+    }
+
+    private static Integer optionalInteger(JsonObject o, String key) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return null;
+        }
+        if (!p.isNumber()) {
+            throw new IllegalArgumentException(key + " must be an integer, got " + p);
+        }
+        double d = p.getAsDouble();
+        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(key + " must be an integer, got " + p);
+        }
+        return (int) d;
+    }
+
+    private static int integer(JsonObject o, String key, Integer fallback) {
+        Integer value = optionalInteger(o, key);
+        if (value == null) {
+            if (fallback == null) {
+                throw new IllegalArgumentException("missing required key '" + key + "'");
+            }
+            return fallback;
+        }
+        return value;
+    }
+
+    private static int tokenId(JsonObject o, String key) {
+        Integer value = optionalInteger(o, key);
+        return value == null ? -1 : value;
+    }
+
+    private static double number(JsonObject o, String key, double fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isNumber()) {
+            throw new IllegalArgumentException(key + " must be a number, got " + p);
+        }
+        return p.getAsDouble();
+    }
+
+    private static boolean bool(JsonObject o, String key, boolean fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isBoolean()) {
+            throw new IllegalArgumentException(key + " must be true or false, got " + p);
+        }
+        return p.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String key, String fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            return fallback;
+        }
+        if (!p.isString()) {
+            throw new IllegalArgumentException(key + " must be a string, got " + p);
+        }
+        return p.getAsString();
+    }
+}

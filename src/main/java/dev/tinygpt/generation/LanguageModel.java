@@ -1,0 +1,113 @@
+package dev.tinygpt.generation;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.io.GptCriteria;
+import dev.tinygpt.io.ModelDirectory;
+import dev.tinygpt.model.GptModel;
+import dev.tinygpt.model.WeightInit;
+import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.translator.StepInput;
+import dev.tinygpt.translator.StepOutput;
+import dev.tinygpt.translator.StepTranslator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A loaded model with its tokenizer: the DJL {@link ZooModel} of the step API plus what generation
+ * needs. The model's weights are read-only after loading, so one {@code LanguageModel} serves many
+ * threads, each with its own {@link InferenceSession} (its own Predictor and cache).
+ */
+public final class LanguageModel implements AutoCloseable {
+    private final ZooModel<StepInput, StepOutput> model;
+    private final GptConfig config;
+    private final Tokenizer tokenizer;
+    private boolean closed;
+
+    private LanguageModel(
+            ZooModel<StepInput, StepOutput> model, GptConfig config, Tokenizer tokenizer) {
+        this.model = model;
+        this.config = config;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Loads a model directory through DJL's {@code Criteria} ({@link GptCriteria#steps}). */
+    public static LanguageModel load(Path dir) throws IOException {
+        Tokenizer tokenizer = ModelDirectory.readTokenizer(dir).orElse(null);
+        ZooModel<StepInput, StepOutput> zoo;
+        try {
+            zoo = GptCriteria.steps(dir).loadModel();
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalArgumentException(
+                    "cannot load model " + dir + ": " + e.getMessage(), e);
+        }
+        return new LanguageModel(zoo, ((GptModel) zoo.getBlock()).config(), tokenizer);
+    }
+
+    /** A new model with GPT-2's initialisation drawn from {@code seed}, held in memory. */
+    public static LanguageModel create(GptConfig config, long seed, Tokenizer tokenizer) {
+        Model djl = Model.newInstance("tinygpt", "PyTorch");
+        GptModel block = new GptModel(config, true);
+        WeightInit.initialize(block, djl.getNDManager(), seed);
+        djl.setBlock(block);
+        return new LanguageModel(
+                new ZooModel<>(djl, new StepTranslator(config)), config, tokenizer);
+    }
+
+    /** Saves the model (and tokenizer) as a model directory. */
+    public void save(Path dir) throws IOException {
+        checkOpen();
+        ModelDirectory.save(dir, block(), tokenizer);
+    }
+
+    /** A new session: its own Predictor and KV cache. Close it when done. */
+    public InferenceSession newSession() {
+        checkOpen();
+        return new InferenceSession(model, config);
+    }
+
+    /** Generates in a session of its own. */
+    public GenerationResult generate(int[] prompt, GenerationOptions options) {
+        try (InferenceSession session = newSession()) {
+            return Generator.generate(session, prompt, options);
+        }
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    /** The tokenizer from the model directory, if it has one. */
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    /** The DJL model, for the Predictor API. */
+    public ZooModel<StepInput, StepOutput> zooModel() {
+        checkOpen();
+        return model;
+    }
+
+    public GptModel block() {
+        return (GptModel) model.getBlock();
+    }
+
+    /** Closes the model and every array it owns. Closing twice is harmless. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            model.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this LanguageModel is closed");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.tinygpt.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a file so that readers see either the old content or the complete new one, never a part:
+ * the bytes go to a temporary file in the same directory, are forced to disk, and the temporary
+ * file is renamed over the target.
+ */
+public final class AtomicFiles {
+    /** Writes the content of a file to a stream. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {}
+
+    public static void write(Path target, Content content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp;
+        try {
+            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("cannot write to directory " + dir, e);
+        }
+        try {
+            try (OutputStream out =
+                    new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
+                content.writeTo(out);
+            }
+            try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            try {
+                Files.move(
+                        temp,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Writes a UTF-8 text file atomically. */
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tinygpt.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.tinygpt.config.GptConfig;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A GPT-2-style decoder: token and position embeddings, {@code n_layer} pre-norm transformer
+ * blocks, a final LayerNorm and the LM head (tied to {@code wte} or its own {@code lm_head}).
+ *
+ * <p>One forward is one step of the step contract (DJL's causal-LM convention):
+ *
+ * <pre>
+ * in:  [inputIds (B,T) int64, positionIds (B,T) int64, attentionMask (B,P+T),
+ *       k0, v0, ..., k(L-1), v(L-1)]     each past (B, nh, P, hs); absent on the first step
+ * out: [logits (B,T,V) (or (B,1,V) with lastPositionOnly), k0', v0', ...]   each (B, nh, P+T, hs)
+ * </pre>
+ *
+ * Every array a forward creates lives in the manager of its inputs (the caller's step manager), not
+ * in the model's: the model's manager only ever holds parameters.
+ */
+public final class GptModel extends AbstractBlock {
+    private final GptConfig config;
+    private final boolean lastPositionOnly;
+    private final EmbeddingTable wte;
+    private final EmbeddingTable wpe;
+    private final List<TransformerBlock> blocks;
+    private final GptLayerNorm lnF;
+    private final LmHead lmHead;
+
+    /** A model whose forward returns logits for every position. */
+    public GptModel(GptConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * @param lastPositionOnly compute logits for the last position only: generation needs nothing
+     *     else, and the head is the widest matmul of a step
+     */
+    public GptModel(GptConfig config, boolean lastPositionOnly) {
+        this.config = config;
+        this.lastPositionOnly = lastPositionOnly;
+        wte = addChildBlock("wte", new EmbeddingTable(config.vocabSize(), config.dModel()));
+        wpe = addChildBlock("wpe", new EmbeddingTable(config.contextLength(), config.dModel()));
+        List<TransformerBlock> list = new ArrayList<>(config.layers());
+        for (int i = 0; i < config.layers(); i++) {
+            list.add(addChildBlock("h." + i, new TransformerBlock(config)));
+        }
+        blocks = Collections.unmodifiableList(list);
+        lnF = addChildBlock("ln_f", new GptLayerNorm(config.dModel(), config.layerNormEpsilon()));
+        lmHead =
+                config.tiedHead()
+                        ? null
+                        : addChildBlock("lm_head", new LmHead(config.vocabSize(), config.dModel()));
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public boolean lastPositionOnly() {
+        return lastPositionOnly;
+    }
+
+    /**
+     * Every parameter under its GPT-2 checkpoint name, in checkpoint order: {@code wte}, {@code
+     * wpe}, {@code h.0.*} … {@code h.(L-1).*}, {@code ln_f}, and {@code lm_head} when untied.
+     */
+    public List<NamedParameter> namedParameters() {
+        List<NamedParameter> list = new ArrayList<>(wte.namedParameters("wte"));
+        list.addAll(wpe.namedParameters("wpe"));
+        for (int i = 0; i < blocks.size(); i++) {
+            list.addAll(blocks.get(i).namedParameters("h." + i));
+        }
+        list.addAll(lnF.namedParameters("ln_f"));
+        if (lmHead != null) {
+            list.addAll(lmHead.namedParameters("lm_head"));
+        }
+        return list;
+    }
+
+    /** Total number of scalars in the parameters (a tied head counts once). */
+    public long parameterCount() {
+        return namedParameters().stream().mapToLong(NamedParameter::size).sum();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        int layers = blocks.size();
+        if (inputs.size() != 3 && inputs.size() != 3 + 2 * layers) {
+            throw new IllegalArgumentException(
+                    "expected [inputIds, positionIds, attentionMask] and "
+                            + (2 * layers)
+                            + " past key/value arrays or none, got "
+                            + inputs.size()
+                            + " arrays");
+        }
+        NDArray ids = inputs.get(0);
+        NDArray positions = inputs.get(1);
+        NDArray mask = inputs.get(2);
+        long t = ids.getShape().get(1);
+        long past = inputs.size() > 3 ? inputs.get(3).getShape().get(2) : 0;
+
+        // (B,T) -> (B,T,C), token plus position
+        NDArray x = wte.lookup(ps, ids, training).addi(wpe.lookup(ps, positions, training));
+        x = Dropouts.apply(x, config.dropout(), training);
+        NDArray bias = needsBias(mask, t) ? AttentionBias.build(mask, t, past) : null;
+
+        NDList out = new NDList(1 + 2 * layers);
+        out.add(null); // the logits' slot, filled below
+        for (int i = 0; i < layers; i++) {
+            NDArray pastKey = past > 0 ? inputs.get(3 + 2 * i) : null;
+            NDArray pastValue = past > 0 ? inputs.get(4 + 2 * i) : null;
+            CausalSelfAttention.Output o =
+                    blocks.get(i).apply(ps, x, bias, pastKey, pastValue, training);
+            x = o.y();
+            out.add(o.key());
+            out.add(o.value());
+        }
+        if (lastPositionOnly && t > 1) {
+            x = x.get(new NDIndex(":, -1:, :")); // (B,T,C) -> (B,1,C)
+        }
+        x = lnF.apply(ps, x, training);
+        NDArray logits =
+                lmHead == null
+                        ? LmHead.project(x, wte.table(ps, x, training)) // tied: x · wteᵀ
+                        : lmHead.apply(ps, x, training);
+        out.set(0, logits);
+        return out;
+    }
+
+    /**
+     * Whether attention needs a bias at all: several new positions need the causal mask; a single
+     * new position sees every key unless some key is padding.
+     */
+    private static boolean needsBias(NDArray mask, long t) {
+        return t > 1 || !mask.all().getBoolean();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape ids = inputShapes[0];
+        long b = ids.get(0);
+        long t = ids.get(1);
+        long past = inputShapes.length > 3 ? inputShapes[3].get(2) : 0;
+        Shape[] shapes = new Shape[1 + 2 * blocks.size()];
+        shapes[0] = new Shape(b, lastPositionOnly ? 1 : t, config.vocabSize());
+        Shape kv = new Shape(b, config.heads(), past + t, config.headDim());
+        for (int i = 1; i < shapes.length; i++) {
+            shapes[i] = kv;
+        }
+        return shapes;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.tinygpt.tokenizer;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a model directory keeps its tokenizer. Our own vocabularies live in {@value #FILE_NAME}:
+ *
+ * <pre>
+ * {"type": "word", "tokens": ["the", "a", …]}      a {@link WordTokenizer}, id = index
+ * </pre>
+ */
+public final class TokenizerFiles {
+    public static final String FILE_NAME = "tinygpt-tokenizer.json";
+
+    private TokenizerFiles() {}
+
+    /** The tokenizer a model directory declares, or empty if it has no tokenizer files. */
+    public static Optional<Tokenizer> load(Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            JsonElement root =
+                    JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            JsonObject o = root.getAsJsonObject();
+            String type = o.has("type") ? o.get("type").getAsString() : "";
+            return switch (type) {
+                case "word" -> Optional.of(new WordTokenizer(tokens(o)));
+                default ->
+                        throw new IllegalArgumentException("unknown tokenizer type '" + type + "'");
+            };
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException(
+                    file + ": malformed tokenizer file: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a tokenizer of ours into a model directory. */
+    public static String toJson(Tokenizer tokenizer) {
+        JsonObject o = new JsonObject();
+        if (tokenizer instanceof WordTokenizer word) {
+            o.addProperty("type", "word");
+            JsonArray tokens = new JsonArray();
+            word.words().forEach(tokens::add);
+            o.add("tokens", tokens);
+        } else {
+            throw new IllegalArgumentException(
+                    "cannot save a " + tokenizer.getClass().getSimpleName() + " as " + FILE_NAME);
+        }
+        return o + "\n";
+    }
+
+    private static List<String> tokens(JsonObject o) {
+        JsonElement e = o.get("tokens");
+        if (e == null || !e.isJsonArray()) {
+            throw new IllegalArgumentException("'tokens' must be an array of strings");
+        }
+        List<String> list = new ArrayList<>();
+        for (JsonElement t : e.getAsJsonArray()) {
+            list.add(t.getAsString());
+        }
+        return list;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tinygpt.translator;
+
+import dev.tinygpt.cache.KvCache;
+import java.util.Arrays;
+
+/**
+ * One step of the typed API: new tokens for B rows, their positions and the attention mask over
+ * past and new positions, and the cache to read the past from and write the present into.
+ *
+ * @param tokenIds {@code [B][T]} token ids
+ * @param positionIds {@code [B][T]} absolute positions of those tokens
+ * @param attentionMask {@code [B][P+T]}: 1 for real tokens, 0 for padding
+ * @param cache the KV cache (holding P positions, the translator appends T), or null to run without
+ *     one (P = 0 and the keys and values are dropped)
+ */
+public record StepInput(
+        int[][] tokenIds, int[][] positionIds, int[][] attentionMask, KvCache cache) {
+
+    public StepInput {
+        if (tokenIds.length == 0 || tokenIds[0].length == 0) {
+            throw new IllegalArgumentException("a step needs at least one token");
+        }
+        int b = tokenIds.length;
+        int t = tokenIds[0].length;
+        int past = cache == null ? 0 : cache.length();
+        requireRows("tokenIds", tokenIds, b, t);
+        requireRows("positionIds", positionIds, b, t);
+        requireRows("attentionMask", attentionMask, b, past + t);
+    }
+
+    /**
+     * One unpadded sequence continuing a cache: positions {@code P … P+T-1}, mask all ones.
+     *
+     * @param ids the new tokens
+     * @param cache the cache holding the P earlier positions, or null for none (P = 0)
+     */
+    public static StepInput of(int[] ids, KvCache cache) {
+        int past = cache == null ? 0 : cache.length();
+        int[] positions = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            positions[i] = past + i;
+        }
+        int[] mask = new int[past + ids.length];
+        Arrays.fill(mask, 1);
+        return new StepInput(new int[][] {ids}, new int[][] {positions}, new int[][] {mask}, cache);
+    }
+
+    public int batchSize() {
+        return tokenIds.length;
+    }
+
+    public int newPositions() {
+        return tokenIds[0].length;
+    }
+
+    private static void requireRows(String name, int[][] rows, int b, int width) {
+        if (rows.length != b) {
+            throw new IllegalArgumentException(
+                    name + " has " + rows.length + " rows, expected " + b);
+        }
+        for (int[] row : rows) {
+            if (row.length != width) {
+                throw new IllegalArgumentException(
+                        name + " rows must have length " + width + ", got " + row.length);
+            }
+        }
+    }
+}
