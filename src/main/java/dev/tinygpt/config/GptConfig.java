@@ -1,5 +1,7 @@
 package dev.tinygpt.config;
 
+import java.util.Locale;
+
 /**
  * The shape of a GPT-style model, with GPT-2's semantics. Each field maps to a GPT-2 {@code
  * config.json} key:
@@ -111,6 +113,25 @@ public record GptConfig(
                 rate,
                 bosTokenId,
                 eosTokenId);
+    }
+
+    /** A one-line description with GPT-2's key names. */
+    public String describe() {
+        return String.format(
+                Locale.ROOT,
+                "vocab_size %d, n_positions %d, n_layer %d, n_head %d (head_dim %d), n_embd %d,"
+                        + " n_inner %d (%s), %s head, layer_norm_epsilon %s, dropout %s",
+                vocabSize,
+                contextLength,
+                layers,
+                heads,
+                headDim(),
+                dModel,
+                mlpHidden,
+                activation.gpt2Name(),
+                tiedHead ? "tied" : "untied",
+                layerNormEpsilon,
+                dropout);
     }
 
     /** Whether the vocabulary has an end-of-sequence token. */

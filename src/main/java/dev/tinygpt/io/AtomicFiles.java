@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a part:
@@ -41,6 +42,11 @@ public final class AtomicFiles {
             }
             try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);
+            }
+            // Temporary files are created private (rw-------); a model file is for everyone to
+            // read.
+            if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
             }
             try {
                 Files.move(

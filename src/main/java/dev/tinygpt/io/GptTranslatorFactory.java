@@ -47,7 +47,12 @@ public final class GptTranslatorFactory implements TranslatorFactory {
         if (!(block instanceof GptModel gpt)) {
             throw new TranslateException("the model's block is not a GptModel: " + block);
         }
-        ensureWeights(gpt, model);
+        try {
+            ensureWeights(gpt, model);
+        } catch (RuntimeException e) {
+            model.close(); // DJL's loader does not close a model whose translator fails
+            throw e;
+        }
         if (input == StepInput.class && output == StepOutput.class) {
             return (Translator<I, O>) new StepTranslator(gpt.config());
         }

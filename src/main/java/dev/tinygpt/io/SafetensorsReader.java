@@ -14,6 +14,7 @@ import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
+import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -60,7 +61,7 @@ public final class SafetensorsReader implements AutoCloseable {
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("missing weights file: " + file, e);
+            throw bad(file, "missing weights file");
         }
         try {
             long size = channel.size();
@@ -125,14 +126,39 @@ public final class SafetensorsReader implements AutoCloseable {
                 // A FloatBuffer view makes DJL copy into memory the array owns; the map is
                 // released.
             case "F32" -> manager.create(bytes.asFloatBuffer(), shape);
-            case "F16", "BF16" -> {
-                DataType half = "F16".equals(info.dtype()) ? DataType.FLOAT16 : DataType.BFLOAT16;
-                try (NDArray raw = manager.create(bytes.asShortBuffer(), shape, half)) {
-                    yield raw.toType(DataType.FLOAT32, true);
-                }
-            }
+                // Widened in Java: exact, and independent of the engine's half-precision support.
+            case "F16" -> manager.create(widen(bytes.asShortBuffer(), false), shape);
+            case "BF16" -> manager.create(widen(bytes.asShortBuffer(), true), shape);
             default -> throw new AssertionError("dtype checked in the header: " + info.dtype());
         };
+    }
+
+    /** Widens IEEE half (F16) or bfloat16 (BF16) bit patterns to float32 values. */
+    static float[] widen(ShortBuffer halves, boolean bfloat16) {
+        float[] out = new float[halves.remaining()];
+        for (int i = 0; i < out.length; i++) {
+            int bits = halves.get(i) & 0xFFFF;
+            out[i] = bfloat16 ? Float.intBitsToFloat(bits << 16) : halfToFloat(bits);
+        }
+        return out;
+    }
+
+    /** IEEE 754 binary16 to binary32, subnormals, infinities and NaN included. */
+    static float halfToFloat(int bits) {
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1F;
+        int mantissa = bits & 0x3FF;
+        if (exponent == 0x1F) { // Inf or NaN
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            if (mantissa == 0) {
+                return Float.intBitsToFloat(sign); // ±0
+            }
+            float value = mantissa * 0x1p-24f; // subnormal: mantissa · 2^-24
+            return sign == 0 ? value : -value;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
     @Override

@@ -1,0 +1,249 @@
+package dev.tinygpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.WordTokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir static Path models;
+    static Path exercise;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void makeModel() throws Exception {
+        exercise = models.resolve("exercise");
+        try (LanguageModel lm =
+                LanguageModel.create(GptConfig.exercise(), 1234, WordTokenizer.exercise())) {
+            lm.save(exercise);
+        }
+    }
+
+    static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(
+                    code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void generateJsonHasTheDocumentedShape() {
+        Run r =
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt",
+                        "the cat sat on",
+                        "--max-new-tokens",
+                        "10",
+                        "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        JsonObject seq = o.getAsJsonArray("sequences").get(0).getAsJsonObject();
+        assertEquals(14, seq.getAsJsonArray("ids").size());
+        assertEquals(0, seq.getAsJsonArray("ids").get(0).getAsInt()); // "the"
+        assertTrue(seq.get("text").getAsString().startsWith("the cat sat on "));
+        assertEquals("length", seq.get("finish_reason").getAsString());
+        assertEquals(4, o.get("prompt_tokens").getAsInt());
+        assertEquals(10, o.get("generated_tokens").getAsInt());
+        assertTrue(o.get("prefill_ms").getAsDouble() > 0);
+        assertTrue(o.get("decode_tokens_per_second").getAsDouble() > 0);
+    }
+
+    @Test
+    void generateWithAndWithoutCacheAgreeAndStopPolicyReportsContextFull() {
+        Run cached =
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1,2,3",
+                        "--max-new-tokens",
+                        "60",
+                        "--json");
+        Run uncached =
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1, 2, 3",
+                        "--max-new-tokens",
+                        "60",
+                        "--json",
+                        "--no-kv-cache");
+        assertEquals(ids(cached), ids(uncached));
+        Run stop =
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1,2,3",
+                        "--max-new-tokens",
+                        "60",
+                        "--json",
+                        "--context-policy",
+                        "stop");
+        JsonObject seq =
+                JsonParser.parseString(stop.out())
+                        .getAsJsonObject()
+                        .getAsJsonArray("sequences")
+                        .get(0)
+                        .getAsJsonObject();
+        assertEquals("context_full", seq.get("finish_reason").getAsString());
+        assertEquals(33, seq.getAsJsonArray("ids").size()); // 32 positions fed, one more predicted
+    }
+
+    @Test
+    void generateTextModePrintsTextThenTimings() {
+        Run r =
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt",
+                        "the dog",
+                        "--max-new-tokens",
+                        "5");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].startsWith("the dog "), lines[0]);
+        assertTrue(
+                lines[1].matches(
+                        "prompt 2 tokens, generated 5 \\(length\\) \\| prefill .* ms \\| decode .* tokens/s \\| total .* ms \\| KV cache on"),
+                lines[1]);
+    }
+
+    @Test
+    void summaryPrintsTheTable() {
+        Run r = run("summary", "--model", exercise.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(
+                r.out().contains("Total parameters                                  105,152"),
+                r.out());
+        Run preset = run("summary", "--preset", "gpt2-small");
+        assertTrue(preset.out().contains("124,439,808"), preset.out());
+    }
+
+    @Test
+    void demoGenerates50TokensBothWaysAndTimesThem() {
+        Run r = run("demo", "--model", exercise.toString(), "--runs", "3", "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Total parameters"), r.out());
+        assertTrue(r.out().contains("Identical: yes"), r.out());
+        assertTrue(r.out().contains("speed-up:"), r.out());
+        String withCache =
+                r.out()
+                        .lines()
+                        .filter(l -> l.startsWith("With KV cache:"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals(50, withCache.substring("With KV cache:".length()).strip().split(" ").length);
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCode2() {
+        assertBad(
+                run("generate", "--model", exercise.toString(), "--prompt-ids", "1,99"),
+                "token id 99 at index 1 is out of range");
+        assertBad(
+                run("generate", "--model", exercise.toString(), "--prompt-ids", "-1"),
+                "token id -1 at index 0 is out of range");
+        assertBad(
+                run("generate", "--model", exercise.toString(), "--prompt", "   "), "empty prompt");
+        assertBad(
+                run("generate", "--model", exercise.toString(), "--prompt", "the unicorn"),
+                "unknown word 'unicorn'");
+        assertBad(
+                run("generate", "--model", exercise.toString(), "--prompt-ids", "1,x"),
+                "bad --prompt-ids value 'x'");
+        assertBad(
+                run("generate", "--model", models.resolve("nope").toString(), "--prompt-ids", "1"),
+                "model directory not found");
+        assertBad(
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1",
+                        "--max-new-tokens",
+                        "-3"),
+                "max new tokens must be 0 or more");
+        assertBad(
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1",
+                        "--context-policy",
+                        "wrap"),
+                "bad --context-policy 'wrap'");
+        assertBad(
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1",
+                        "--temprature",
+                        "2"),
+                "Unknown options: '--temprature'");
+        assertBad(run("generate", "--model", exercise.toString()), "Missing required argument");
+        assertBad(
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt-ids",
+                        "1",
+                        "--max-new-tokens",
+                        "lots"),
+                "'lots' is not an int");
+        assertBad(run("summary", "--preset", "gpt5"), "unknown preset 'gpt5'");
+        assertBad(run("frobnicate"), "Unmatched argument");
+    }
+
+    private static void assertBad(Run r, String message) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("tinygpt: "), r.err());
+        assertTrue(r.err().contains(message), r.err());
+    }
+
+    private static String ids(Run r) {
+        return JsonParser.parseString(r.out())
+                .getAsJsonObject()
+                .getAsJsonArray("sequences")
+                .get(0)
+                .getAsJsonObject()
+                .getAsJsonArray("ids")
+                .toString();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tinygpt.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class GptConfigTest {
+
+    @Test
+    void exercisePresetHasTheExerciseShape() {
+        GptConfig c = GptConfig.exercise();
+        assertEquals(20, c.vocabSize());
+        assertEquals(64, c.dModel());
+        assertEquals(32, c.contextLength());
+        assertEquals(1, c.heads());
+        assertEquals(128, c.mlpHidden());
+        assertEquals(Activation.RELU, c.activation());
+        assertEquals(3, c.layers());
+        assertEquals(64, c.headDim());
+    }
+
+    @Test
+    void headDimIsDerived() {
+        assertEquals(64, GptConfig.gpt2Small().headDim());
+        assertEquals(
+                8,
+                new GptConfig(10, 8, 1, 4, 32, 64, Activation.GELU, 1e-5f, true, 0f, -1, -1)
+                        .headDim());
+    }
+
+    @Test
+    void rejectsWidthNotDivisibleByHeads() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new GptConfig(
+                                        10,
+                                        8,
+                                        1,
+                                        3,
+                                        32,
+                                        64,
+                                        Activation.RELU,
+                                        1e-5f,
+                                        true,
+                                        0f,
+                                        -1,
+                                        -1));
+        assertTrue(
+                e.getMessage().contains("n_embd (32) must be divisible by n_head (3)"),
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsNonPositiveSizesNamingTheKey() {
+        assertMessage(
+                "vocab_size must be positive, got 0",
+                () -> new GptConfig(0, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+        assertMessage(
+                "n_positions must be positive, got -1",
+                () ->
+                        new GptConfig(
+                                10, -1, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+        assertMessage(
+                "n_layer must be positive",
+                () -> new GptConfig(10, 8, 0, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+        assertMessage(
+                "n_head must be positive",
+                () -> new GptConfig(10, 8, 1, 0, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+        assertMessage(
+                "n_inner must be positive",
+                () -> new GptConfig(10, 8, 1, 1, 32, 0, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+    }
+
+    @Test
+    void rejectsDropoutOutsideUnitInterval() {
+        assertMessage(
+                "dropout must be in [0, 1), got 1.0",
+                () -> new GptConfig(10, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 1f, -1, -1));
+        assertMessage(
+                "dropout must be in [0, 1), got -0.1",
+                () ->
+                        new GptConfig(
+                                10, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, -0.1f, -1, -1));
+    }
+
+    @Test
+    void rejectsBadEpsilonAndTokenIds() {
+        assertMessage(
+                "layer_norm_epsilon must be a positive number",
+                () -> new GptConfig(10, 8, 1, 1, 32, 64, Activation.RELU, 0f, true, 0f, -1, -1));
+        assertMessage(
+                "eos_token_id must be -1 (none) or in [0, 10), got 10",
+                () -> new GptConfig(10, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, 10));
+    }
+
+    @Test
+    void jsonRoundTrip() {
+        GptConfig c = GptConfig.exercise();
+        assertEquals(c, GptConfigJson.parse(GptConfigJson.toJson(c)));
+        GptConfig g = GptConfig.gpt2Small();
+        assertEquals(g, GptConfigJson.parse(GptConfigJson.toJson(g)));
+    }
+
+    @Test
+    void readsHuggingFaceGpt2ConfigWithDefaults() {
+        String hf =
+                """
+                {"activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"],
+                 "attn_pdrop": 0.1, "bos_token_id": 50256, "embd_pdrop": 0.1, "eos_token_id": 50256,
+                 "initializer_range": 0.02, "layer_norm_epsilon": 1e-05, "model_type": "gpt2",
+                 "n_ctx": 1024, "n_embd": 768, "n_head": 12, "n_layer": 12, "n_positions": 1024,
+                 "resid_pdrop": 0.1, "summary_activation": null, "vocab_size": 50257}
+                """;
+        GptConfig c = GptConfigJson.parse(hf);
+        assertEquals(GptConfig.gpt2Small(), c);
+        assertEquals(3072, c.mlpHidden()); // n_inner absent: 4 · n_embd
+        assertTrue(c.tiedHead()); // tie_word_embeddings defaults to true
+    }
+
+    @Test
+    void rejectsUnknownModelTypeAndMissingKeys() {
+        assertMessage(
+                "unsupported model_type 'llama'",
+                () -> GptConfigJson.parse("{\"model_type\":\"llama\",\"n_embd\":8}"));
+        assertMessage(
+                "missing required key 'vocab_size'",
+                () ->
+                        GptConfigJson.parse(
+                                "{\"n_embd\":8,\"n_positions\":4,\"n_layer\":1,\"n_head\":1}"));
+        assertMessage(
+                "n_layer must be an integer, got \"two\"",
+                () ->
+                        GptConfigJson.parse(
+                                "{\"vocab_size\":5,\"n_embd\":8,\"n_positions\":4,\"n_layer\":\"two\",\"n_head\":1}"));
+        assertMessage(
+                "unknown activation_function 'swish'",
+                () ->
+                        GptConfigJson.parse(
+                                "{\"vocab_size\":5,\"n_embd\":8,\"n_positions\":4,\"n_layer\":1,\"n_head\":1,\"activation_function\":\"swish\"}"));
+    }
+
+    @Test
+    void readNamesTheFileOnErrors(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertMessage("missing config.json", () -> GptConfigJson.read(dir));
+        Files.writeString(dir.resolve("config.json"), "{not json");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> GptConfigJson.read(dir));
+        assertTrue(
+                e.getMessage().startsWith(dir.resolve("config.json").toString()), e.getMessage());
+    }
+
+    private static void assertMessage(
+            String expected, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(expected), () -> "message was: " + e.getMessage());
+    }
+}

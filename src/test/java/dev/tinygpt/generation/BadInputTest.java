@@ -1,0 +1,87 @@
+package dev.tinygpt.generation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tinygpt.config.GptConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Bad input is an IllegalArgumentException that names the problem, never a libtorch error. */
+class BadInputTest {
+    static LanguageModel lm;
+
+    @BeforeAll
+    static void load() {
+        lm = LanguageModel.create(GptConfig.exercise(), 1, null);
+    }
+
+    @AfterAll
+    static void close() {
+        lm.close();
+    }
+
+    @Test
+    void tokenIdsOutOfRangeOrNegative() {
+        try (InferenceSession s = lm.newSession()) {
+            assertMessage(
+                    "token id 20 at index 2 is out of range: the vocabulary has ids 0..19",
+                    () -> s.prefill(new int[] {1, 2, 20}));
+            assertMessage(
+                    "token id -1 at index 0 is out of range", () -> s.forward(new int[] {-1}));
+            s.prefill(new int[] {1});
+            assertMessage("token id 1000 at index 0 is out of range", () -> s.append(1000));
+        }
+        assertMessage(
+                "prompt token id 25 at index 1 is out of range",
+                () -> lm.generate(new int[] {1, 25}, GenerationOptions.greedy(3)));
+    }
+
+    @Test
+    void emptyPrompt() {
+        try (InferenceSession s = lm.newSession()) {
+            assertMessage("empty input", () -> s.prefill(new int[0]));
+            assertMessage("empty input", () -> s.append());
+        }
+        assertMessage("empty prompt", () -> lm.generate(new int[0], GenerationOptions.greedy(3)));
+    }
+
+    @Test
+    void positionsPastTheContextWindow() {
+        try (InferenceSession s = lm.newSession()) {
+            s.prefill(new int[32]);
+            assertMessage(
+                    "position 32 is outside the context window: the model has positions 0..31",
+                    () -> s.append(1));
+            assertMessage("position 32 is outside", () -> s.forward(new int[33]));
+        }
+        assertMessage(
+                "prompt has 40 tokens but the context holds 32",
+                () ->
+                        lm.generate(
+                                new int[40],
+                                GenerationOptions.greedy(3).withContextPolicy(ContextPolicy.STOP)));
+        // The shift policy keeps the prompt's end instead.
+        assertEquals(43, lm.generate(new int[40], GenerationOptions.greedy(3)).tokens().length);
+    }
+
+    @Test
+    void badOptions() {
+        assertMessage(
+                "max new tokens must be 0 or more, got -1", () -> GenerationOptions.greedy(-1));
+        assertMessage(
+                "context shift must be in [1, 31]",
+                () ->
+                        lm.generate(
+                                new int[] {1}, GenerationOptions.greedy(40).withContextShift(32)));
+        assertEquals(0, lm.generate(new int[] {1}, GenerationOptions.greedy(0)).generatedTokens());
+    }
+
+    private static void assertMessage(String expected, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(expected), () -> "message was: " + e.getMessage());
+    }
+}

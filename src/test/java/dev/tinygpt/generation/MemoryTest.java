@@ -1,0 +1,80 @@
+package dev.tinygpt.generation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tinygpt.TestModels;
+import dev.tinygpt.config.Activation;
+import dev.tinygpt.config.GptConfig;
+import org.junit.jupiter.api.Test;
+
+/** The number of live NDArrays stays flat while decoding: every step cleans up after itself. */
+class MemoryTest {
+
+    @Test
+    void liveArraysStayFlatOver500DecodeSteps() {
+        // Context 1024 so 500 steps are plain decode steps against one growing cache.
+        GptConfig config = TestModels.small(2, 1024, Activation.GELU_NEW, true);
+        try (LanguageModel lm = LanguageModel.create(config, 3, null);
+                InferenceSession session = lm.newSession()) {
+            session.prefill(new int[] {1, 2, 3});
+            session.append(4);
+            int afterFirstStep = TestModels.liveArrays();
+            for (int step = 0; step < 500; step++) {
+                session.append(step % config.vocabSize());
+                if (step % 100 == 99) {
+                    assertEquals(
+                            afterFirstStep,
+                            TestModels.liveArrays(),
+                            "live arrays after step " + step);
+                }
+            }
+            assertEquals(3 + 1 + 500, session.cachedLength());
+        }
+    }
+
+    @Test
+    void liveArraysStayFlatAcrossGenerationsAndWindowShifts() {
+        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 3, null)) {
+            lm.generate(new int[] {1, 2}, GenerationOptions.greedy(10));
+            int baseline = TestModels.liveArrays();
+            for (int i = 0; i < 5; i++) {
+                // 100 tokens cross the 32-token context several times: re-prefills included.
+                lm.generate(new int[] {1, 2}, GenerationOptions.greedy(100));
+                lm.generate(new int[] {1, 2}, GenerationOptions.greedy(100).withKvCache(false));
+            }
+            assertEquals(baseline, TestModels.liveArrays());
+        }
+    }
+
+    @Test
+    void closingReleasesEverythingAndClosedObjectsSayWhy() {
+        int before = TestModels.liveArrays();
+        LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 3, null);
+        InferenceSession session = lm.newSession();
+        session.prefill(new int[] {1, 2, 3});
+        session.close();
+        session.close(); // harmless
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> session.append(1));
+        assertEquals("this InferenceSession is closed", e.getMessage());
+        lm.close();
+        lm.close();
+        assertThrows(IllegalStateException.class, lm::newSession);
+        assertEquals(before, TestModels.liveArrays());
+    }
+
+    @Test
+    void failedStepLeavesTheCacheIntact() {
+        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 3, null);
+                InferenceSession session = lm.newSession()) {
+            float[] first = session.prefill(new int[] {1, 2, 3});
+            int live = TestModels.liveArrays();
+            assertThrows(IllegalArgumentException.class, () -> session.append(20));
+            assertEquals(3, session.cachedLength());
+            assertEquals(live, TestModels.liveArrays());
+            session.prefill(new int[] {1, 2, 3});
+            assertEquals(0f, TestModels.maxAbsDiff(first, session.prefill(new int[] {1, 2, 3})));
+        }
+    }
+}
