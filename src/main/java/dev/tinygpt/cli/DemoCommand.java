@@ -47,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--runs",
-            defaultValue = "7",
+            defaultValue = "15",
             paramLabel = "N",
             description =
                     "Timed runs per path; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--warmup",
-            defaultValue = "3",
+            defaultValue = "10",
             paramLabel = "N",
             description = "Untimed warm-up runs per path (default: ${DEFAULT-VALUE}).")
     int warmup;
