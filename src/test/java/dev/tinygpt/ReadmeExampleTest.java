@@ -66,7 +66,7 @@ class ReadmeExampleTest {
             System.setOut(original);
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertEquals(6, lines.size(), String.join("\n", lines));
         assertTrue(
                 lines.get(0).matches("next ids: \\d+, \\d+ \\(cache holds 5 positions\\)"),
                 lines.get(0));

@@ -1,105 +1,68 @@
 package dev.tinygpt.cache;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 /**
  * The past keys and values of every layer, as the NDList {@code k0, v0, k1, v1, …} of the step
- * contract, each {@code (B, nh, P, hs)}. The cache owns a manager of its own: a step's present
- * arrays are attached to it by {@link #replace}, which closes the past arrays they supersede, so
- * the cache holds exactly {@code 2·n_layer} arrays however long generation runs.
+ * contract, each {@code (B, nh, P, hs)} — or, for a preallocated cache, {@code (B, nh, capacity,
+ * hs)} buffers of which the first P positions are filled. A cache owns a manager of its own; each
+ * step's present arrays are handed to {@link #replace}, which keeps them and closes what they
+ * supersede, so a cache holds a constant number of arrays however long generation runs.
  *
- * <p>Not thread-safe: one cache belongs to one generation at a time.
+ * <p>Two kinds: {@link #growing} concatenates each step's keys and values onto the past (a new
+ * array per layer per step); {@link #preallocated} writes each step into its slots of buffers sized
+ * for the whole context. Both give identical logits.
+ *
+ * <p>Not thread-safe: one cache belongs to one generation at a time. Closing twice is harmless;
+ * using a closed cache is an {@link IllegalStateException}.
  */
-public final class KvCache implements AutoCloseable {
-    private final NDManager manager;
-    private final int layers;
-    private NDList arrays = new NDList();
-    private int length;
-    private boolean closed;
+public sealed interface KvCache extends AutoCloseable permits GrowingKvCache, StaticKvCache {
+
+    /** A cache whose arrays grow by concatenation, step by step. */
+    static KvCache growing(NDManager parent, int layers) {
+        return new GrowingKvCache(parent, layers);
+    }
 
     /**
-     * @param parent the manager to open the cache's own sub-manager under (the model's)
-     * @param layers number of transformer layers
+     * A cache of buffers preallocated for {@code capacity} positions (the context length), written
+     * in place each step.
      */
-    public KvCache(NDManager parent, int layers) {
-        this.manager = parent.newSubManager();
-        this.manager.setName("kv-cache");
-        this.layers = layers;
+    static KvCache preallocated(NDManager parent, int layers, int capacity) {
+        return new StaticKvCache(parent, layers, capacity);
     }
 
     /** Number of cached positions P (0 when empty). */
-    public int length() {
-        checkOpen();
-        return length;
-    }
+    int length();
 
-    public boolean isEmpty() {
+    default boolean isEmpty() {
         return length() == 0;
     }
 
-    /** The cached arrays {@code k0, v0, …}, empty when nothing is cached. Owned by the cache. */
-    public NDList arrays() {
-        checkOpen();
-        return arrays;
-    }
+    /** Rows in the cache (its batch size); 0 when empty. */
+    int batchSize();
+
+    /** The arrays to pass as the past: {@code k0, v0, …}, empty when nothing is cached. */
+    NDList arrays();
 
     /**
-     * Takes a step's present keys and values as the new cache: attaches them to this cache's
-     * manager and closes the past arrays that they replace.
+     * Takes a step's present keys and values as the new cache content: attaches them to this
+     * cache's manager and closes the arrays they supersede.
      *
-     * @param presents {@code 2·n_layer} arrays, each {@code (B, nh, P', hs)}
+     * @param presents {@code 2·n_layer} arrays from the step
+     * @param length the number of cached positions after the step
      */
-    public void replace(NDList presents) {
-        checkOpen();
-        if (presents.size() != 2 * layers) {
-            throw new IllegalArgumentException(
-                    "expected " + (2 * layers) + " key/value arrays, got " + presents.size());
-        }
-        presents.attach(manager);
-        NDList old = arrays;
-        arrays = presents;
-        length = Math.toIntExact(presents.get(0).getShape().get(2));
-        for (NDArray array : old) {
-            if (!containsSame(presents, array)) {
-                array.close();
-            }
-        }
-    }
+    void replace(NDList presents, int length);
 
-    /** Identity, not {@code equals}: PyTorch's NDArray equality compares contents. */
-    private static boolean containsSame(NDList list, NDArray array) {
-        for (NDArray a : list) {
-            if (a == array) {
-                return true;
-            }
-        }
-        return false;
-    }
+    /**
+     * Rearranges the rows (beam search): row {@code i} of the result is row {@code rows[i]} of the
+     * current cache. Rows may repeat or be dropped.
+     */
+    void reorder(int[] rows);
 
-    /** Drops every cached position (closing their arrays); the cache stays usable. */
-    public void clear() {
-        checkOpen();
-        arrays.close();
-        arrays = new NDList();
-        length = 0;
-    }
+    /** Drops every cached position; the cache stays usable. */
+    void clear();
 
-    /** Closes the cache and its arrays. Closing twice is harmless. */
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            arrays = new NDList();
-            length = 0;
-            manager.close();
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this KV cache is closed");
-        }
-    }
+    void close();
 }

@@ -4,24 +4,44 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.tinygpt.cache.CacheKind;
+import dev.tinygpt.generation.BatchResult;
+import dev.tinygpt.generation.BeamOptions;
 import dev.tinygpt.generation.ContextPolicy;
 import dev.tinygpt.generation.GenerationOptions;
-import dev.tinygpt.generation.GenerationResult;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.generation.SequenceResult;
+import dev.tinygpt.generation.TokenListener;
+import dev.tinygpt.sampling.SamplingConfig;
 import dev.tinygpt.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tinygpt generate}: greedy generation from a prompt, with timings or as JSON. */
+/**
+ * {@code tinygpt generate}: greedy, sampled or beam-search generation for one prompt or a batch,
+ * with timings, streaming or JSON output.
+ */
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
-        description =
-                "Generate text from a prompt (greedy), printing prefill time and decode speed.")
+        sortOptions = false,
+        description = {
+            "Generate text from one prompt or a batch of prompts; print the text, then prefill"
+                    + " time, decode tokens/s and total time.",
+            "Greedy by default; --temperature > 0 samples (Hugging Face semantics)."
+        })
 final class GenerateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
@@ -30,32 +50,127 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Model directory.")
     String model;
 
-    static final class Prompt {
+    static final class Prompts {
         @Option(
                 names = "--prompt",
                 paramLabel = "TEXT",
-                description = "Prompt text (needs the model's tokenizer).")
-        String text;
+                description = "Prompt text (needs the model's tokenizer). Repeat for a batch.")
+        List<String> texts;
 
         @Option(
                 names = "--prompt-ids",
                 paramLabel = "IDS",
-                description = "Prompt as comma-separated token ids, e.g. 1,2,3.")
-        String ids;
+                description =
+                        "Prompt as comma-separated token ids, e.g. 1,2,3. Repeat for a batch.")
+        List<String> ids;
+
+        @Option(
+                names = "--prompt-file",
+                paramLabel = "FILE",
+                description = "A batch of prompts, one per line (empty lines are skipped).")
+        Path file;
     }
 
     @ArgGroup(multiplicity = "1")
-    Prompt prompt;
+    Prompts prompts;
 
     @Option(
             names = "--max-new-tokens",
             defaultValue = "50",
             paramLabel = "N",
-            description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
+            description = "Tokens to generate at most per sequence (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
+
+    @Option(
+            names = "--temperature",
+            defaultValue = "0",
+            paramLabel = "T",
+            description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(
+            names = "--top-k",
+            defaultValue = "0",
+            paramLabel = "K",
+            description = "Keep the K most likely tokens; 0 is off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(
+            names = "--top-p",
+            defaultValue = "1",
+            paramLabel = "P",
+            description =
+                    "Nucleus sampling: keep the smallest set reaching probability P; 1 is off (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(
+            names = "--repetition-penalty",
+            defaultValue = "1",
+            paramLabel = "X",
+            description =
+                    "Penalise tokens already in the sequence; 1 is off (default: ${DEFAULT-VALUE}).")
+    float repetitionPenalty;
+
+    @Option(
+            names = "--no-repeat-ngram-size",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Never repeat an n-gram of this size; 0 is off (default: ${DEFAULT-VALUE}).")
+    int noRepeatNgramSize;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "S",
+            description =
+                    "Sampling seed; prompt i of a batch uses S + i (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--stop",
+            paramLabel = "TEXT",
+            description = "Stop a sequence once its generated text contains TEXT. Repeatable.")
+    List<String> stops = new ArrayList<>();
+
+    @Option(
+            names = "--num-beams",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Beam search with N beams; 1 is off (default: ${DEFAULT-VALUE}).")
+    int numBeams;
+
+    @Option(
+            names = "--length-penalty",
+            defaultValue = "1",
+            paramLabel = "X",
+            description = "Beam search: divide scores by length^X (default: ${DEFAULT-VALUE}).")
+    float lengthPenalty;
+
+    @Option(
+            names = "--early-stopping",
+            defaultValue = "false",
+            paramLabel = "WHEN",
+            description = "Beam search: true, false or never (default: ${DEFAULT-VALUE}).")
+    String earlyStopping;
+
+    @Option(
+            names = "--num-return-sequences",
+            defaultValue = "1",
+            paramLabel = "N",
+            description =
+                    "Beam search: how many best beams to return per prompt (default: ${DEFAULT-VALUE}).")
+    int numReturnSequences;
 
     @Option(names = "--no-kv-cache", description = "Recompute the whole window every step.")
     boolean noKvCache;
+
+    @Option(
+            names = "--kv-cache",
+            defaultValue = "growing",
+            paramLabel = "KIND",
+            description = "growing or static (preallocated) KV cache (default: ${DEFAULT-VALUE}).")
+    String cacheKind;
 
     @Option(
             names = "--context-policy",
@@ -65,43 +180,102 @@ final class GenerateCommand implements Callable<Integer> {
                     "Past the context window: shift (keep the last half and go on) or stop (default: ${DEFAULT-VALUE}).")
     String contextPolicy;
 
+    @Option(
+            names = "--stream",
+            description = "Print the text as it is generated (one prompt, no beams).")
+    boolean stream;
+
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        GenerationOptions options =
-                GenerationOptions.greedy(maxNewTokens)
-                        .withKvCache(!noKvCache)
-                        .withContextPolicy(policy(contextPolicy));
+        GenerationOptions options = options();
+        if (stream && (json || options.beams().enabled())) {
+            throw new IllegalArgumentException(
+                    "--stream cannot be combined with --json or --num-beams");
+        }
         try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model))) {
             Tokenizer tokenizer = lm.tokenizer().orElse(null);
-            int[] ids = promptIds(tokenizer);
-            GenerationResult result = lm.generate(ids, options);
-            String text = tokenizer == null ? null : tokenizer.decode(result.tokens());
-            if (json) {
-                System.out.println(toJson(result, text));
-            } else {
-                System.out.println(text != null ? text : Arrays.toString(result.tokens()));
-                System.out.println(stats(result, !noKvCache));
+            List<int[]> ids = promptIds(tokenizer);
+            if (stream && ids.size() > 1) {
+                throw new IllegalArgumentException("--stream takes a single prompt");
             }
+            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            TokenListener listener = TokenListener.NONE;
+            if (stream) {
+                out.print(
+                        tokenizer == null
+                                ? Arrays.toString(ids.get(0))
+                                : tokenizer.decode(ids.get(0)));
+                listener = (seq, id, text) -> out.print(tokenizer == null ? " " + id : text);
+            }
+            BatchResult result = lm.generate(ids, options, listener);
+            if (json) {
+                out.println(toJson(result, tokenizer));
+                return 0;
+            }
+            if (stream) {
+                out.println();
+            } else {
+                printSequences(out, result, tokenizer);
+            }
+            out.println(stats(result, !noKvCache));
         }
         return 0;
     }
 
-    private int[] promptIds(Tokenizer tokenizer) {
-        if (prompt.ids != null) {
-            return parseIds(prompt.ids);
+    private GenerationOptions options() {
+        SamplingConfig sampling =
+                new SamplingConfig(
+                        temperature, topK, topP, repetitionPenalty, noRepeatNgramSize, seed);
+        BeamOptions beams =
+                new BeamOptions(
+                        numBeams, lengthPenalty, earlyStopping(earlyStopping), numReturnSequences);
+        return GenerationOptions.greedy(maxNewTokens)
+                .withKvCache(!noKvCache)
+                .withCacheKind(CacheKind.parse(cacheKind))
+                .withContextPolicy(policy(contextPolicy))
+                .withSampling(sampling)
+                .withStopStrings(stops)
+                .withBeams(beams);
+    }
+
+    private List<int[]> promptIds(Tokenizer tokenizer) throws IOException {
+        List<int[]> list = new ArrayList<>();
+        if (prompts.ids != null) {
+            for (String s : prompts.ids) {
+                list.add(parseIds(s));
+            }
+            return list;
+        }
+        List<String> texts = prompts.texts;
+        if (prompts.file != null) {
+            try {
+                texts =
+                        Files.readAllLines(prompts.file, StandardCharsets.UTF_8).stream()
+                                .filter(line -> !line.isBlank())
+                                .toList();
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("prompt file not found: " + prompts.file, e);
+            }
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "prompt file " + prompts.file + " has no prompts");
+            }
         }
         if (tokenizer == null) {
             throw new IllegalArgumentException(
                     "this model directory has no tokenizer; give --prompt-ids instead");
         }
-        int[] ids = tokenizer.encode(prompt.text);
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("empty prompt: --prompt must contain text");
+        for (String text : texts) {
+            int[] ids = tokenizer.encode(text);
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("empty prompt: every prompt must contain text");
+            }
+            list.add(ids);
         }
-        return ids;
+        return list;
     }
 
     static int[] parseIds(String list) {
@@ -134,14 +308,50 @@ final class GenerateCommand implements Callable<Integer> {
         };
     }
 
-    static String stats(GenerationResult r, boolean cache) {
+    static BeamOptions.EarlyStopping earlyStopping(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "true" -> BeamOptions.EarlyStopping.TRUE;
+            case "false" -> BeamOptions.EarlyStopping.FALSE;
+            case "never" -> BeamOptions.EarlyStopping.NEVER;
+            default ->
+                    throw new IllegalArgumentException(
+                            "bad --early-stopping '" + name + "': expected true, false or never");
+        };
+    }
+
+    private static void printSequences(PrintStream out, BatchResult result, Tokenizer tokenizer) {
+        List<SequenceResult> sequences = result.sequences();
+        for (int i = 0; i < sequences.size(); i++) {
+            SequenceResult s = sequences.get(i);
+            if (sequences.size() > 1) {
+                out.printf(
+                        Locale.ROOT,
+                        "--- sequence %d (prompt %d, %s%s)%n",
+                        i,
+                        s.promptIndex(),
+                        s.finishReason().jsonName(),
+                        Double.isNaN(s.score())
+                                ? ""
+                                : String.format(Locale.ROOT, ", score %.4f", s.score()));
+            }
+            out.println(
+                    tokenizer != null ? tokenizer.decode(s.tokens()) : Arrays.toString(s.tokens()));
+        }
+    }
+
+    static String stats(BatchResult r, boolean cache) {
+        int promptTokens = r.promptTokens();
+        String finish =
+                r.sequences().size() == 1
+                        ? " (" + r.sequences().get(0).finishReason().jsonName() + ")"
+                        : " in " + r.sequences().size() + " sequences";
         return String.format(
                 Locale.ROOT,
-                "prompt %d tokens, generated %d (%s) | prefill %.2f ms | decode %s | total %.1f ms"
+                "prompt %d tokens, generated %d%s | prefill %.2f ms | decode %s | total %.1f ms"
                         + " | KV cache %s",
-                r.promptTokens(),
+                promptTokens,
                 r.generatedTokens(),
-                r.finishReason().jsonName(),
+                finish,
                 r.prefillMillis(),
                 Double.isNaN(r.decodeTokensPerSecond())
                         ? "n/a"
@@ -151,15 +361,25 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** The documented JSON shape: one entry per returned sequence plus the run's numbers. */
-    static JsonObject toJson(GenerationResult r, String text) {
-        JsonObject sequence = new JsonObject();
-        JsonArray ids = new JsonArray();
-        Arrays.stream(r.tokens()).forEach(ids::add);
-        sequence.add("ids", ids);
-        sequence.add("text", text == null ? JsonNull.INSTANCE : new JsonPrimitive(text));
-        sequence.addProperty("finish_reason", r.finishReason().jsonName());
+    static JsonObject toJson(BatchResult r, Tokenizer tokenizer) {
         JsonArray sequences = new JsonArray();
-        sequences.add(sequence);
+        for (SequenceResult s : r.sequences()) {
+            JsonObject sequence = new JsonObject();
+            sequence.addProperty("prompt_index", s.promptIndex());
+            JsonArray ids = new JsonArray();
+            Arrays.stream(s.tokens()).forEach(ids::add);
+            sequence.add("ids", ids);
+            sequence.add(
+                    "text",
+                    tokenizer == null
+                            ? JsonNull.INSTANCE
+                            : new JsonPrimitive(tokenizer.decode(s.tokens())));
+            sequence.addProperty("finish_reason", s.finishReason().jsonName());
+            if (!Double.isNaN(s.score())) {
+                sequence.addProperty("score", s.score());
+            }
+            sequences.add(sequence);
+        }
         JsonObject o = new JsonObject();
         o.add("sequences", sequences);
         o.addProperty("prompt_tokens", r.promptTokens());

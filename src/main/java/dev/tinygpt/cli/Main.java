@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             SummaryCommand.class,
             GenerateCommand.class,
             InitCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -8,11 +8,14 @@ public enum FinishReason {
     LENGTH,
     /** It produced the model's end-of-sequence token (which is kept in the output). */
     EOS,
+    /** Its generated text came to contain one of the stop strings. */
+    STOP,
     /** It filled the context window under the {@link ContextPolicy#STOP} policy. */
     CONTEXT_FULL;
 
     /**
-     * The lower-case name used in JSON output: {@code length}, {@code eos}, {@code context_full}.
+     * The lower-case name used in JSON output: {@code length}, {@code eos}, {@code stop}, {@code
+     * context_full}.
      */
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);

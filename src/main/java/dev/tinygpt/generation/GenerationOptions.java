@@ -1,23 +1,35 @@
 package dev.tinygpt.generation;
 
+import dev.tinygpt.cache.CacheKind;
+import dev.tinygpt.sampling.SamplingConfig;
+import java.util.List;
+
 /**
- * How to generate. Greedy decoding: each next token is the argmax of the softmax of the last
- * logits.
+ * How to generate.
  *
- * @param maxNewTokens how many tokens to generate at most (≥ 0)
+ * @param maxNewTokens how many tokens to generate at most per sequence (≥ 0)
  * @param useKvCache prefill once and then feed one token per step (true), or recompute the whole
  *     window every step (false); both give the same tokens
+ * @param cacheKind which KV cache a generation that opens its own session uses
  * @param contextPolicy what to do past {@code n_positions}
  * @param contextShift how many tokens to drop when the window slides; 0 means {@code n_positions /
  *     2}
  * @param stopAtEos end a sequence at the model's EOS token (if its config has one)
+ * @param sampling temperature, top-k, top-p, repetition penalty, no-repeat n-gram size and seed;
+ *     temperature 0 is greedy
+ * @param stopStrings end a sequence once its generated text contains one of these
+ * @param beams beam search settings; one beam means no beam search
  */
 public record GenerationOptions(
         int maxNewTokens,
         boolean useKvCache,
+        CacheKind cacheKind,
         ContextPolicy contextPolicy,
         int contextShift,
-        boolean stopAtEos) {
+        boolean stopAtEos,
+        SamplingConfig sampling,
+        List<String> stopStrings,
+        BeamOptions beams) {
 
     public static final int DEFAULT_MAX_NEW_TOKENS = 50;
 
@@ -26,34 +38,151 @@ public record GenerationOptions(
             throw new IllegalArgumentException(
                     "max new tokens must be 0 or more, got " + maxNewTokens);
         }
-        if (contextPolicy == null) {
-            throw new IllegalArgumentException("a context policy is required");
+        if (cacheKind == null || contextPolicy == null || sampling == null || beams == null) {
+            throw new IllegalArgumentException(
+                    "cache kind, context policy, sampling and beams are required");
         }
         if (contextShift < 0) {
             throw new IllegalArgumentException(
                     "context shift must be 0 (default) or positive, got " + contextShift);
         }
+        stopStrings = List.copyOf(stopStrings);
+        for (String stop : stopStrings) {
+            if (stop.isEmpty()) {
+                throw new IllegalArgumentException("a stop string must not be empty");
+            }
+        }
     }
 
-    /** Greedy, with the cache, sliding window, stopping at EOS. */
+    /** Greedy, with the default KV cache, sliding window, stopping at EOS. */
     public static GenerationOptions greedy(int maxNewTokens) {
-        return new GenerationOptions(maxNewTokens, true, ContextPolicy.SHIFT, 0, true);
+        return new GenerationOptions(
+                maxNewTokens,
+                true,
+                CacheKind.DEFAULT,
+                ContextPolicy.SHIFT,
+                0,
+                true,
+                SamplingConfig.greedy(),
+                List.of(),
+                BeamOptions.NONE);
+    }
+
+    public GenerationOptions withMaxNewTokens(int n) {
+        return new GenerationOptions(
+                n,
+                useKvCache,
+                cacheKind,
+                contextPolicy,
+                contextShift,
+                stopAtEos,
+                sampling,
+                stopStrings,
+                beams);
     }
 
     public GenerationOptions withKvCache(boolean on) {
-        return new GenerationOptions(maxNewTokens, on, contextPolicy, contextShift, stopAtEos);
+        return new GenerationOptions(
+                maxNewTokens,
+                on,
+                cacheKind,
+                contextPolicy,
+                contextShift,
+                stopAtEos,
+                sampling,
+                stopStrings,
+                beams);
+    }
+
+    public GenerationOptions withCacheKind(CacheKind kind) {
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                kind,
+                contextPolicy,
+                contextShift,
+                stopAtEos,
+                sampling,
+                stopStrings,
+                beams);
     }
 
     public GenerationOptions withContextPolicy(ContextPolicy policy) {
-        return new GenerationOptions(maxNewTokens, useKvCache, policy, contextShift, stopAtEos);
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                cacheKind,
+                policy,
+                contextShift,
+                stopAtEos,
+                sampling,
+                stopStrings,
+                beams);
     }
 
     public GenerationOptions withContextShift(int shift) {
-        return new GenerationOptions(maxNewTokens, useKvCache, contextPolicy, shift, stopAtEos);
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                cacheKind,
+                contextPolicy,
+                shift,
+                stopAtEos,
+                sampling,
+                stopStrings,
+                beams);
     }
 
     public GenerationOptions withStopAtEos(boolean stop) {
-        return new GenerationOptions(maxNewTokens, useKvCache, contextPolicy, contextShift, stop);
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                cacheKind,
+                contextPolicy,
+                contextShift,
+                stop,
+                sampling,
+                stopStrings,
+                beams);
+    }
+
+    public GenerationOptions withSampling(SamplingConfig config) {
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                cacheKind,
+                contextPolicy,
+                contextShift,
+                stopAtEos,
+                config,
+                stopStrings,
+                beams);
+    }
+
+    public GenerationOptions withStopStrings(List<String> stops) {
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                cacheKind,
+                contextPolicy,
+                contextShift,
+                stopAtEos,
+                sampling,
+                stops,
+                beams);
+    }
+
+    public GenerationOptions withBeams(BeamOptions options) {
+        return new GenerationOptions(
+                maxNewTokens,
+                useKvCache,
+                cacheKind,
+                contextPolicy,
+                contextShift,
+                stopAtEos,
+                sampling,
+                stopStrings,
+                options);
     }
 
     /** The shift in tokens for a context of {@code n} positions. */

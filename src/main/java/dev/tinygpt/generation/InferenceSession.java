@@ -3,6 +3,7 @@ package dev.tinygpt.generation;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.translator.StepInput;
@@ -26,10 +27,17 @@ public final class InferenceSession implements AutoCloseable {
     private final KvCache cache;
     private boolean closed;
 
+    /** A session with the default cache kind. */
     public InferenceSession(ZooModel<StepInput, StepOutput> model, GptConfig config) {
+        this(model, config, CacheKind.DEFAULT);
+    }
+
+    public InferenceSession(
+            ZooModel<StepInput, StepOutput> model, GptConfig config, CacheKind cacheKind) {
         this.config = config;
         this.predictor = model.newPredictor();
-        this.cache = new KvCache(model.getNDManager(), config.layers());
+        this.cache =
+                cacheKind.create(model.getNDManager(), config.layers(), config.contextLength());
     }
 
     /** Clears the cache and runs the whole prompt in one step; returns its last logits. */
@@ -52,6 +60,12 @@ public final class InferenceSession implements AutoCloseable {
         checkOpen();
         requireTokens(ids);
         return run(StepInput.of(ids, null));
+    }
+
+    /** The session's KV cache (for batched steps and beam search's row reordering). */
+    public KvCache cache() {
+        checkOpen();
+        return cache;
     }
 
     /** Number of positions in the cache. */

@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.io.GptCriteria;
 import dev.tinygpt.io.ModelDirectory;
@@ -15,6 +16,7 @@ import dev.tinygpt.translator.StepOutput;
 import dev.tinygpt.translator.StepTranslator;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -66,14 +68,30 @@ public final class LanguageModel implements AutoCloseable {
 
     /** A new session: its own Predictor and KV cache. Close it when done. */
     public InferenceSession newSession() {
-        checkOpen();
-        return new InferenceSession(model, config);
+        return newSession(CacheKind.DEFAULT);
     }
 
-    /** Generates in a session of its own. */
+    /** A new session with the given kind of KV cache. */
+    public InferenceSession newSession(CacheKind cacheKind) {
+        checkOpen();
+        return new InferenceSession(model, config, cacheKind);
+    }
+
+    /** Generates from one prompt in a session of its own (with {@code options.cacheKind()}). */
     public GenerationResult generate(int[] prompt, GenerationOptions options) {
-        try (InferenceSession session = newSession()) {
+        try (InferenceSession session = newSession(options.cacheKind())) {
             return Generator.generate(session, prompt, options);
+        }
+    }
+
+    /**
+     * Generates for several prompts as one batch in a session of its own, streaming each token to
+     * {@code listener}; stop strings and streamed text use the model's tokenizer.
+     */
+    public BatchResult generate(
+            List<int[]> prompts, GenerationOptions options, TokenListener listener) {
+        try (InferenceSession session = newSession(options.cacheKind())) {
+            return Generator.generate(session, prompts, options, tokenizer, listener);
         }
     }
 

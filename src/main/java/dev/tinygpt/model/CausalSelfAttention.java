@@ -2,6 +2,7 @@ package dev.tinygpt.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
@@ -47,8 +48,10 @@ public final class CausalSelfAttention extends AbstractBlock {
      * @param bias additive attention bias {@code (B|1, 1, T, S)}: 0 where a query may look, a large
      *     negative number where it may not (the causal mask and padding); null when every query may
      *     see every key (one new token without padding)
-     * @param pastKey cached keys {@code (B, nh, P, hs)} or null
-     * @param pastValue cached values {@code (B, nh, P, hs)} or null
+     * @param pastKey cached keys {@code (B, nh, P, hs)}, a preallocated buffer {@code (B, nh, cap,
+     *     hs)} whose first P positions are filled, or null
+     * @param pastValue cached values, shaped as {@code pastKey}, or null
+     * @param past P, the number of cached positions
      */
     public Output apply(
             ParameterStore ps,
@@ -56,6 +59,7 @@ public final class CausalSelfAttention extends AbstractBlock {
             NDArray bias,
             NDArray pastKey,
             NDArray pastValue,
+            long past,
             boolean training) {
         Shape shape = x.getShape();
         long b = shape.get(0);
@@ -66,9 +70,28 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray q = heads(parts.get(0), b, t); // (B,T,C) -> (B,nh,T,hs)
         NDArray k = heads(parts.get(1), b, t);
         NDArray v = heads(parts.get(2), b, t);
-        if (pastKey != null) {
+        NDArray presentKey = k;
+        NDArray presentValue = v;
+        if (pastKey != null && pastKey.getShape().get(2) > past) {
+            // Preallocated buffers: write the T new positions into their slots, read the S filled.
+            long capacity = pastKey.getShape().get(2);
+            if (past + t > capacity) {
+                throw new IllegalArgumentException(
+                        (past + t) + " positions exceed the KV cache's capacity of " + capacity);
+            }
+            NDIndex slots = new NDIndex(":, :, {}:{}", past, past + t);
+            pastKey.set(slots, k); // (B,nh,T,hs) -> buffer[:, :, P:S]
+            pastValue.set(slots, v);
+            NDIndex filled = new NDIndex(":, :, :{}", past + t);
+            k = pastKey.get(filled); // (B,nh,cap,hs) -> (B,nh,S,hs), a view
+            v = pastValue.get(filled);
+            presentKey = pastKey;
+            presentValue = pastValue;
+        } else if (pastKey != null) {
             k = pastKey.concat(k, 2); // (B,nh,P,hs) ++ (B,nh,T,hs) -> (B,nh,S,hs)
             v = pastValue.concat(v, 2);
+            presentKey = k;
+            presentValue = v;
         }
 
         // (B,nh,T,hs) · (B,nh,hs,S) -> (B,nh,T,S); scaling q first touches T·hs, not T·S, values.
@@ -80,7 +103,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray y = weights.matMul(v); // (B,nh,T,S) · (B,nh,S,hs) -> (B,nh,T,hs)
         y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B,nh,T,hs) -> (B,T,nh,hs) -> (B,T,C)
         y = Dropouts.apply(proj.apply(ps, y, training), dropout, training);
-        return new Output(y, k, v);
+        return new Output(y, presentKey, presentValue);
     }
 
     /** Splits the width into heads: {@code (B,T,C) -> (B,T,nh,hs) -> (B,nh,T,hs)}. */
@@ -99,7 +122,8 @@ public final class CausalSelfAttention extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray pastKey = inputs.size() > 2 ? inputs.get(2) : null;
         NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
-        Output out = apply(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, training);
+        long past = inputs.get(1).getShape().get(3) - inputs.get(0).getShape().get(1);
+        Output out = apply(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, past, training);
         return new NDList(out.y(), out.key(), out.value());
     }
 

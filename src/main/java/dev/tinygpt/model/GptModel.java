@@ -24,8 +24,11 @@ import java.util.List;
  * out: [logits (B,T,V) (or (B,1,V) with lastPositionOnly), k0', v0', ...]   each (B, nh, P+T, hs)
  * </pre>
  *
- * Every array a forward creates lives in the manager of its inputs (the caller's step manager), not
- * in the model's: the model's manager only ever holds parameters.
+ * P is the attention mask's width minus T. Past arrays longer than P are preallocated buffers (see
+ * {@link CausalSelfAttention}); they are filled in place and returned as the presents.
+ *
+ * <p>Every array a forward creates lives in the manager of its inputs (the caller's step manager),
+ * not in the model's: the model's manager only ever holds parameters.
  */
 public final class GptModel extends AbstractBlock {
     private final GptConfig config;
@@ -108,7 +111,18 @@ public final class GptModel extends AbstractBlock {
         NDArray positions = inputs.get(1);
         NDArray mask = inputs.get(2);
         long t = ids.getShape().get(1);
-        long past = inputs.size() > 3 ? inputs.get(3).getShape().get(2) : 0;
+        long past = mask.getShape().get(1) - t;
+        long pastArrays = inputs.size() > 3 ? inputs.get(3).getShape().get(2) : 0;
+        if (past < 0 || pastArrays < past) {
+            throw new IllegalArgumentException(
+                    "the attention mask covers "
+                            + mask.getShape().get(1)
+                            + " positions but the step has "
+                            + t
+                            + " new and "
+                            + pastArrays
+                            + " cached ones");
+        }
 
         // (B,T) -> (B,T,C), token plus position
         NDArray x = wte.lookup(ps, ids, training).addi(wpe.lookup(ps, positions, training));
@@ -118,10 +132,10 @@ public final class GptModel extends AbstractBlock {
         NDList out = new NDList(1 + 2 * layers);
         out.add(null); // the logits' slot, filled below
         for (int i = 0; i < layers; i++) {
-            NDArray pastKey = past > 0 ? inputs.get(3 + 2 * i) : null;
-            NDArray pastValue = past > 0 ? inputs.get(4 + 2 * i) : null;
+            NDArray pastKey = inputs.size() > 3 ? inputs.get(3 + 2 * i) : null;
+            NDArray pastValue = inputs.size() > 3 ? inputs.get(4 + 2 * i) : null;
             CausalSelfAttention.Output o =
-                    blocks.get(i).apply(ps, x, bias, pastKey, pastValue, training);
+                    blocks.get(i).apply(ps, x, bias, pastKey, pastValue, past, training);
             x = o.y();
             out.add(o.key());
             out.add(o.value());

@@ -36,9 +36,11 @@ public final class TransformerBlock extends AbstractBlock {
             NDArray bias,
             NDArray pastKey,
             NDArray pastValue,
+            long past,
             boolean training) {
         CausalSelfAttention.Output a =
-                attn.apply(ps, ln1.apply(ps, x, training), bias, pastKey, pastValue, training);
+                attn.apply(
+                        ps, ln1.apply(ps, x, training), bias, pastKey, pastValue, past, training);
         x = x.add(a.y());
         x = x.add(mlp.apply(ps, ln2.apply(ps, x, training), training));
         return new CausalSelfAttention.Output(x, a.key(), a.value());
@@ -57,8 +59,9 @@ public final class TransformerBlock extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray pastKey = inputs.size() > 2 ? inputs.get(2) : null;
         NDArray pastValue = inputs.size() > 3 ? inputs.get(3) : null;
+        long past = inputs.get(1).getShape().get(3) - inputs.get(0).getShape().get(1);
         CausalSelfAttention.Output out =
-                apply(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, training);
+                apply(ps, inputs.get(0), inputs.get(1), pastKey, pastValue, past, training);
         return new NDList(out.y(), out.key(), out.value());
     }
 

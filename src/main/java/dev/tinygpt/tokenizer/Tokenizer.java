@@ -1,5 +1,7 @@
 package dev.tinygpt.tokenizer;
 
+import java.nio.charset.StandardCharsets;
+
 /** Turns text into token ids and back. Implementations are immutable and thread-safe. */
 public interface Tokenizer {
 
@@ -17,6 +19,14 @@ public interface Tokenizer {
      * @throws IllegalArgumentException if an id is outside the vocabulary
      */
     String decode(int[] ids);
+
+    /**
+     * Decodes ids into UTF-8 bytes. A byte-level tokenizer overrides this: a prefix of ids may end
+     * inside a multi-byte character, which streaming must not print half of.
+     */
+    default byte[] decodeBytes(int[] ids) {
+        return decode(ids).getBytes(StandardCharsets.UTF_8);
+    }
 
     /** Number of ids, {@code 0 … vocabSize()-1}. */
     int vocabSize();

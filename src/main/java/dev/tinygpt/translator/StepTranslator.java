@@ -18,6 +18,7 @@ import dev.tinygpt.config.GptConfig;
  */
 public final class StepTranslator implements NoBatchifyTranslator<StepInput, StepOutput> {
     private static final String CACHE = "tinygpt.kv-cache";
+    private static final String LENGTH = "tinygpt.kv-length";
 
     private final GptConfig config;
 
@@ -44,6 +45,7 @@ public final class StepTranslator implements NoBatchifyTranslator<StepInput, Ste
         KvCache cache = input.cache();
         if (cache != null) {
             ctx.setAttachment(CACHE, cache);
+            ctx.setAttachment(LENGTH, mask.length / b);
             NDList past = cache.arrays();
             // Lend the past to the step: what the forward derives from it (concat, transposes)
             // then lives in the step's manager. Unless the cache takes them back in
@@ -61,7 +63,7 @@ public final class StepTranslator implements NoBatchifyTranslator<StepInput, Ste
         float[] values = logits.toFloatArray();
         KvCache cache = (KvCache) ctx.getAttachment(CACHE);
         if (cache != null) {
-            cache.replace(output.subNDList(1));
+            cache.replace(output.subNDList(1), (Integer) ctx.getAttachment(LENGTH));
         }
         return new StepOutput(
                 values,

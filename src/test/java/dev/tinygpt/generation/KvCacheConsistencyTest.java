@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tinygpt.TestModels;
+import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import java.util.Arrays;
@@ -19,9 +20,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class KvCacheConsistencyTest {
     private static final float TOLERANCE = 1e-5f;
 
-    @ParameterizedTest(name = "heads {0}, prompt {1}")
-    @CsvSource({"1, 1", "1, 5", "2, 3", "2, 16", "4, 1", "4, 9"})
-    void cachedLogitsMatchRecomputeAtEveryStep(int heads, int promptLength) {
+    @ParameterizedTest(name = "heads {0}, prompt {1}, {2} cache")
+    @CsvSource({
+        "1, 1, GROWING",
+        "1, 5, GROWING",
+        "2, 3, GROWING",
+        "2, 16, GROWING",
+        "4, 1, GROWING",
+        "4, 9, GROWING",
+        "1, 5, STATIC",
+        "2, 16, STATIC",
+        "4, 1, STATIC"
+    })
+    void cachedLogitsMatchRecomputeAtEveryStep(int heads, int promptLength, CacheKind kind) {
         int context = 16;
         int shift = 5;
         GptConfig config =
@@ -42,7 +53,7 @@ class KvCacheConsistencyTest {
                 TestModels.randomIds(
                         promptLength + 40, config.vocabSize(), heads * 31L + promptLength);
         try (LanguageModel lm = LanguageModel.create(config, 11, null);
-                InferenceSession cached = lm.newSession();
+                InferenceSession cached = lm.newSession(kind);
                 InferenceSession uncached = lm.newSession()) {
             int windowStart = 0;
             boolean valid = false;
@@ -67,6 +78,25 @@ class KvCacheConsistencyTest {
                 assertTrue(diff <= TOLERANCE, "step at length " + length + ": max |diff| " + diff);
             }
             assertTrue(slides >= 2, "the run must cross the context window");
+        }
+    }
+
+    @ParameterizedTest(name = "heads {0}")
+    @CsvSource({"1", "2", "4"})
+    void staticAndGrowingCachesGiveIdenticalLogits(int heads) {
+        GptConfig config = TestModels.small(heads, 24, Activation.GELU_NEW, true);
+        int[] tokens = TestModels.randomIds(24, config.vocabSize(), heads);
+        try (LanguageModel lm = LanguageModel.create(config, 2, null);
+                InferenceSession growing = lm.newSession(CacheKind.GROWING);
+                InferenceSession preallocated = lm.newSession(CacheKind.STATIC)) {
+            int[] prompt = Arrays.copyOf(tokens, 4);
+            assertArrayEquals(growing.prefill(prompt), preallocated.prefill(prompt), 0f);
+            for (int i = 4; i < tokens.length; i++) {
+                float[] a = growing.append(tokens[i]);
+                float[] b = preallocated.append(tokens[i]);
+                assertTrue(TestModels.maxAbsDiff(a, b) <= 1e-6f, "position " + i);
+            }
+            assertEquals(24, preallocated.cachedLength());
         }
     }
 

@@ -4,19 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tinygpt.TestModels;
+import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.sampling.SamplingConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The number of live NDArrays stays flat while decoding: every step cleans up after itself. */
 class MemoryTest {
 
-    @Test
-    void liveArraysStayFlatOver500DecodeSteps() {
-        // Context 1024 so 500 steps are plain decode steps against one growing cache.
+    @ParameterizedTest
+    @EnumSource(CacheKind.class)
+    void liveArraysStayFlatOver500DecodeSteps(CacheKind kind) {
+        // Context 1024 so 500 steps are plain decode steps against one cache.
         GptConfig config = TestModels.small(2, 1024, Activation.GELU_NEW, true);
         try (LanguageModel lm = LanguageModel.create(config, 3, null);
-                InferenceSession session = lm.newSession()) {
+                InferenceSession session = lm.newSession(kind)) {
             session.prefill(new int[] {1, 2, 3});
             session.append(4);
             int afterFirstStep = TestModels.liveArrays();
@@ -42,6 +48,43 @@ class MemoryTest {
                 // 100 tokens cross the 32-token context several times: re-prefills included.
                 lm.generate(new int[] {1, 2}, GenerationOptions.greedy(100));
                 lm.generate(new int[] {1, 2}, GenerationOptions.greedy(100).withKvCache(false));
+            }
+            assertEquals(baseline, TestModels.liveArrays());
+        }
+    }
+
+    @Test
+    void liveArraysStayFlatAcrossBatchesWhoseRowsFinishAtDifferentTimes() {
+        GptConfig e = GptConfig.exercise();
+        // EOS = 2 ("cat") makes some rows stop early and leave the batch.
+        GptConfig withEos =
+                new GptConfig(
+                        e.vocabSize(),
+                        e.contextLength(),
+                        e.layers(),
+                        e.heads(),
+                        e.dModel(),
+                        e.mlpHidden(),
+                        e.activation(),
+                        e.layerNormEpsilon(),
+                        e.tiedHead(),
+                        e.dropout(),
+                        -1,
+                        2);
+        List<int[]> prompts =
+                List.of(new int[] {1}, new int[] {4, 5, 6}, new int[] {7, 8, 9, 10, 11});
+        GenerationOptions options =
+                GenerationOptions.greedy(70)
+                        .withSampling(SamplingConfig.sampling(5).withTemperature(1.5f));
+        try (LanguageModel lm = LanguageModel.create(withEos, 3, null)) {
+            lm.generate(prompts, options, TokenListener.NONE);
+            int baseline = TestModels.liveArrays();
+            for (int i = 0; i < 5; i++) {
+                lm.generate(
+                        prompts,
+                        options.withSampling(options.sampling().withSeed(i)),
+                        TokenListener.NONE);
+                lm.generate(prompts, options.withCacheKind(CacheKind.STATIC), TokenListener.NONE);
             }
             assertEquals(baseline, TestModels.liveArrays());
         }

@@ -1,0 +1,229 @@
+package dev.tinygpt.generation;
+
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.translator.StepInput;
+import dev.tinygpt.translator.StepOutput;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Several sequences stepped together: the model state of a batched generation or a beam search. It
+ * keeps each row's tokens and context window, lays the windows out left-padded (attention mask 0 on
+ * padding, positions counted from each row's first real token), and hands back each row's last
+ * logits.
+ *
+ * <p>With the KV cache the windows are prefilled in one step and then fed one token per row per
+ * step; without it every step recomputes the windows. When a row outgrows {@code n_positions} its
+ * window restarts from its last {@code n_positions - shift} tokens and all rows are re-prefilled (a
+ * row whose window did not move gets the same positions back, so its logits do not change). Rows
+ * can be dropped or repeated ({@link #reorder}) for finished sequences and beam search.
+ *
+ * <p>Legend: B rows, W padded window width, V vocabulary.
+ */
+public final class BatchSession {
+    private final InferenceSession session;
+    private final GptConfig config;
+    private final boolean useCache;
+    private final int keep;
+
+    private int[][] tokens; // [B][capacity]: each row's whole sequence
+    private int[] lengths; // [B]
+    private int[] windowStarts; // [B]: first token of each row's window
+    private int[][] mask; // [B][P]: the cache's attention mask, valid while cacheValid
+    private boolean cacheValid;
+
+    /**
+     * @param session the session whose predictor and cache the batch uses
+     * @param useCache prefill once and decode against the cache, or recompute every step
+     * @param keep tokens a window keeps when it slides, in [1, n_positions]
+     */
+    public BatchSession(InferenceSession session, boolean useCache, int keep) {
+        this.session = session;
+        this.config = session.config();
+        this.useCache = useCache;
+        int n = config.contextLength();
+        if (keep < 1 || keep > n) {
+            throw new IllegalArgumentException(
+                    "a sliding window must keep between 1 and " + n + " tokens, got " + keep);
+        }
+        this.keep = keep;
+    }
+
+    /**
+     * Starts the rows from their prompts and returns each row's last logits {@code [B][V]}.
+     *
+     * @param prompts one non-empty prompt per row, ids checked by the caller
+     * @param capacity room for this many tokens per row (prompt plus generated)
+     */
+    public float[][] start(List<int[]> prompts, int capacity) {
+        int b = prompts.size();
+        tokens = new int[b][];
+        lengths = new int[b];
+        windowStarts = new int[b];
+        for (int r = 0; r < b; r++) {
+            int[] prompt = prompts.get(r);
+            tokens[r] = Arrays.copyOf(prompt, Math.max(capacity, prompt.length));
+            lengths[r] = prompt.length;
+            windowStarts[r] = slide(r);
+        }
+        cacheValid = false;
+        return run();
+    }
+
+    /**
+     * Appends one token per row. The next {@link #step} runs them; before it, a caller that does
+     * not slide windows drops the rows that {@link #overflowing} names.
+     */
+    public void append(int[] next) {
+        if (next.length != rows()) {
+            throw new IllegalArgumentException(
+                    "expected one token for each of " + rows() + " rows, got " + next.length);
+        }
+        for (int r = 0; r < next.length; r++) {
+            if (lengths[r] == tokens[r].length) {
+                tokens[r] = Arrays.copyOf(tokens[r], 2 * tokens[r].length);
+            }
+            tokens[r][lengths[r]++] = next[r];
+        }
+    }
+
+    /**
+     * Runs the appended tokens, sliding the windows that outgrew the context, and returns each
+     * row's new last logits {@code [B][V]}.
+     */
+    public float[][] step() {
+        for (int r = 0; r < rows(); r++) {
+            int start = slide(r);
+            if (start != windowStarts[r]) {
+                windowStarts[r] = start;
+                cacheValid = false;
+            }
+        }
+        return run();
+    }
+
+    /** {@link #append} then {@link #step}. */
+    public float[][] advance(int[] next) {
+        append(next);
+        return step();
+    }
+
+    /** Whether row {@code r} holds more tokens than its window can take without sliding. */
+    public boolean overflowing(int r) {
+        return lengths[r] - windowStarts[r] > config.contextLength();
+    }
+
+    /**
+     * Keeps the rows listed, in that order: new row {@code i} is old row {@code rows[i]}. A row may
+     * appear several times (beam search) or not at all (a finished sequence).
+     */
+    public void reorder(int[] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("a batch needs at least one row");
+        }
+        tokens = pick(tokens, rows, true);
+        lengths = pick(lengths, rows);
+        windowStarts = pick(windowStarts, rows);
+        if (cacheValid) {
+            mask = pick(mask, rows, false);
+            session.cache().reorder(rows);
+        }
+    }
+
+    public int rows() {
+        return lengths.length;
+    }
+
+    /** Row {@code r}'s whole sequence so far (a view of the live array: do not modify). */
+    public int[] tokens(int r) {
+        return tokens[r];
+    }
+
+    public int length(int r) {
+        return lengths[r];
+    }
+
+    /** Where row {@code r}'s window starts under the sliding rule. */
+    private int slide(int r) {
+        int n = config.contextLength();
+        int start = windowStarts == null ? 0 : windowStarts[r];
+        return lengths[r] - start > n ? lengths[r] - keep : start;
+    }
+
+    private float[][] run() {
+        if (useCache && cacheValid) {
+            return decode();
+        }
+        float[][] logits = prefill();
+        cacheValid = useCache;
+        return logits;
+    }
+
+    /** All windows, left-padded to the widest, in one step (into a fresh cache when cached). */
+    private float[][] prefill() {
+        int b = rows();
+        int width = 0;
+        for (int r = 0; r < b; r++) {
+            width = Math.max(width, lengths[r] - windowStarts[r]);
+        }
+        int[][] ids = new int[b][width]; // [B][W], padding id 0 (masked out)
+        int[][] positions = new int[b][width];
+        int[][] attention = new int[b][width];
+        for (int r = 0; r < b; r++) {
+            int real = lengths[r] - windowStarts[r];
+            int pad = width - real;
+            System.arraycopy(tokens[r], windowStarts[r], ids[r], pad, real);
+            for (int i = 0; i < real; i++) {
+                positions[r][pad + i] = i;
+                attention[r][pad + i] = 1;
+            }
+        }
+        if (useCache) {
+            session.cache().clear();
+            mask = attention;
+            return lastLogits(
+                    session.step(new StepInput(ids, positions, attention, session.cache())));
+        }
+        return lastLogits(session.step(new StepInput(ids, positions, attention, null)));
+    }
+
+    /** Each row's newest token against the cache. */
+    private float[][] decode() {
+        int b = rows();
+        int[][] ids = new int[b][1];
+        int[][] positions = new int[b][1];
+        int[][] attention = new int[b][];
+        for (int r = 0; r < b; r++) {
+            ids[r][0] = tokens[r][lengths[r] - 1];
+            positions[r][0] = lengths[r] - 1 - windowStarts[r];
+            attention[r] = Arrays.copyOf(mask[r], mask[r].length + 1);
+            attention[r][mask[r].length] = 1;
+        }
+        mask = attention;
+        return lastLogits(session.step(new StepInput(ids, positions, attention, session.cache())));
+    }
+
+    private static float[][] lastLogits(StepOutput out) {
+        float[][] rows = new float[out.batchSize()][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = out.last(r);
+        }
+        return rows;
+    }
+
+    private static int[][] pick(int[][] from, int[] rows, boolean copy) {
+        int[][] out = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = copy ? from[rows[i]].clone() : from[rows[i]];
+        }
+        return out;
+    }
+
+    private static int[] pick(int[] from, int[] rows) {
+        int[] out = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = from[rows[i]];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.tinygpt.generation;
+
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.sampling.LogitsProcessor;
+import dev.tinygpt.sampling.LogitsProcessors;
+import dev.tinygpt.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Beam search as Hugging Face's {@code generate(num_beams=N)}: {@link BeamScorer} keeps the beams
+ * and hypotheses, a {@link BatchSession} of N rows steps the model (KV cache rows reordered to
+ * follow the beams, sliding windows as in sampling). Prompts are searched one after another, each
+ * in its own batch, and their {@code num_return_sequences} results concatenated in prompt order.
+ *
+ * <p>The search is deterministic: temperature, top-k and top-p are ignored (HF's {@code
+ * beam_sample} is not implemented); the repetition penalty and the n-gram ban apply, to the
+ * log-probabilities, as in HF. Deviation: a beam whose generated text contains a stop string
+ * finishes like one that produced EOS (keeping its last token), where HF's {@code
+ * StopStringCriteria} only stops the search once every beam contains one.
+ */
+final class BeamSearch {
+    private BeamSearch() {}
+
+    static BatchResult run(
+            InferenceSession session,
+            List<int[]> prompts,
+            GenerationOptions options,
+            Tokenizer tokenizer) {
+        GptConfig config = session.config();
+        int numBeams = options.beams().numBeams();
+        if (numBeams > config.vocabSize()) {
+            throw new IllegalArgumentException(
+                    "num_beams ("
+                            + numBeams
+                            + ") must not exceed the vocabulary size ("
+                            + config.vocabSize()
+                            + ")");
+        }
+        BeamScorer.Rules rules = rules(config, options, tokenizer);
+        long begin = System.nanoTime();
+        List<SequenceResult> sequences = new ArrayList<>();
+        long prefillNanos = 0;
+        long decodeNanos = 0;
+        long decodeTokens = 0;
+        for (int p = 0; p < prompts.size(); p++) {
+            int[] prompt = prompts.get(p);
+            SessionModel model =
+                    new SessionModel(
+                            new BatchSession(
+                                    session, options.useKvCache(), Generator.keep(config, options)),
+                            prompt.length + options.maxNewTokens());
+            sequences.addAll(BeamScorer.search(p, prompt, rules, model));
+            prefillNanos += model.prefillNanos;
+            decodeNanos += model.decodeNanos;
+            decodeTokens += model.decodeTokens;
+        }
+        double totalMillis = (System.nanoTime() - begin) / 1e6;
+        double rate = decodeNanos > 0 ? decodeTokens / (decodeNanos / 1e9) : Double.NaN;
+        return new BatchResult(sequences, prefillNanos / 1e6, rate, totalMillis);
+    }
+
+    static BeamScorer.Rules rules(
+            GptConfig config, GenerationOptions options, Tokenizer tokenizer) {
+        int eos = options.stopAtEos() && config.hasEos() ? config.eosTokenId() : -1;
+        int contextLimit =
+                options.contextPolicy() == ContextPolicy.STOP
+                        ? config.contextLength()
+                        : Integer.MAX_VALUE;
+        // Temperature 0 leaves out the warpers: HF's beam search runs only the processors.
+        List<LogitsProcessor> processors =
+                LogitsProcessors.of(options.sampling().withTemperature(0f));
+        return new BeamScorer.Rules(
+                options.beams(),
+                options.maxNewTokens(),
+                eos,
+                contextLimit,
+                processors,
+                stopRule(options.stopStrings(), tokenizer));
+    }
+
+    private static Predicate<int[]> stopRule(List<String> stops, Tokenizer tokenizer) {
+        if (stops.isEmpty()) {
+            return generated -> false;
+        }
+        return generated -> {
+            String text = tokenizer.decode(generated);
+            return stops.stream().anyMatch(text::contains);
+        };
+    }
+
+    /** The batch of one prompt's beams, timing its steps. */
+    private static final class SessionModel implements BeamScorer.Model {
+        private final BatchSession batch;
+        private final int capacity;
+        long prefillNanos;
+        long decodeNanos;
+        long decodeTokens;
+
+        SessionModel(BatchSession batch, int capacity) {
+            this.batch = batch;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public float[] start(int[] prompt) {
+            long start = System.nanoTime();
+            float[] logits = batch.start(List.of(prompt), capacity)[0]; // [1][V] -> [V]
+            prefillNanos += System.nanoTime() - start;
+            return logits;
+        }
+
+        @Override
+        public float[][] advance(int[] rows, int[] tokens) {
+            long start = System.nanoTime();
+            batch.reorder(rows); // KV cache rows follow their beams
+            float[][] logits = batch.advance(tokens); // [N][V]
+            decodeNanos += System.nanoTime() - start;
+            decodeTokens += tokens.length;
+            return logits;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tinygpt.sampling;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Picks the next token id from one row of logits, as HF's {@code generate()}: the processors of
+ * {@link LogitsProcessors#of} run on a copy of the row, then either the argmax ({@link
+ * Greedy#pick}, temperature 0) or one draw from the softmax. The draw is an inverse CDF over token
+ * ids in increasing order with a single {@code rng.nextDouble()}, in double precision, so a given
+ * seed and config give the same tokens on every machine ({@link Random}'s sequence is specified).
+ * HF draws with {@code torch.multinomial} instead, so the distribution matches HF, not the ids.
+ */
+public final class Sampler {
+    private final SamplingConfig config;
+    private final List<LogitsProcessor> processors;
+
+    public Sampler(SamplingConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("a sampling config is required");
+        }
+        this.config = config;
+        this.processors = LogitsProcessors.of(config);
+    }
+
+    public SamplingConfig config() {
+        return config;
+    }
+
+    /**
+     * @param tokens the row's sequence so far is {@code tokens[0..length)}
+     * @param logits the next-token logits, size {@code V}; left unchanged
+     * @param rng the source of the draw; unused in greedy mode
+     */
+    public int next(int[] tokens, int length, float[] logits, Random rng) {
+        if (length < 0 || length > tokens.length) {
+            throw new IllegalArgumentException(
+                    "length must be in [0, " + tokens.length + "], got " + length);
+        }
+        requireUsable(logits, "logits");
+        float[] row = logits.clone();
+        for (LogitsProcessor processor : processors) {
+            processor.process(tokens, length, row);
+        }
+        requireUsable(row, "logits after " + processors);
+        if (config.isGreedy()) {
+            return Greedy.pick(row);
+        }
+        return draw(Greedy.softmax(row), rng.nextDouble());
+    }
+
+    /** Inverse CDF: the first id whose cumulative probability passes {@code u} in [0, 1). */
+    static int draw(double[] p, double u) {
+        double cumulative = 0;
+        int last = -1;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] == 0) {
+                continue; // -inf (banned) or underflowed: never drawn
+            }
+            cumulative += p[i];
+            last = i;
+            if (u < cumulative) {
+                return i;
+            }
+        }
+        return last; // u fell in the rounding gap of the sum just below 1
+    }
+
+    /** NaN, +inf or nothing but -inf leave no distribution to pick from. */
+    private static void requireUsable(float[] logits, String what) {
+        if (logits.length == 0) {
+            throw new IllegalArgumentException("no logits to choose from");
+        }
+        boolean anyFinite = false;
+        for (int i = 0; i < logits.length; i++) {
+            float x = logits[i];
+            if (Float.isNaN(x) || x == Float.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException(what + " contain " + x + " at token id " + i);
+            }
+            anyFinite |= x != Float.NEGATIVE_INFINITY;
+        }
+        if (!anyFinite) {
+            throw new IllegalArgumentException(
+                    what + " are all -Infinity: every token is banned, nothing to pick");
+        }
+    }
+}
