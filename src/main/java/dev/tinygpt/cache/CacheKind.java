@@ -11,7 +11,7 @@ public enum CacheKind {
     STATIC;
 
     /** The default, chosen by measurement (see the README's cache benchmark). */
-    public static final CacheKind DEFAULT = GROWING;
+    public static final CacheKind DEFAULT = STATIC;
 
     /** Parses {@code growing} or {@code static}. */
     public static CacheKind parse(String name) {

@@ -99,8 +99,9 @@ final class BenchCommand implements Callable<Integer> {
                 int n = m.config().contextLength();
                 int[] prompt = ids(8, m.config().vocabSize(), 1);
                 GenerationOptions options = GenerationOptions.greedy(n - 8).withStopAtEos(false);
-                double growing = rate(lm, prompt, options.withCacheKind(CacheKind.GROWING));
-                double fixed = rate(lm, prompt, options.withCacheKind(CacheKind.STATIC));
+                double[] rates = rates(lm, prompt, options);
+                double growing = rates[0];
+                double fixed = rates[1];
                 System.out.printf(
                         Locale.ROOT,
                         "| %s | %d | %,.0f | %,.0f | %.2f× |%n",
@@ -114,15 +115,33 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println();
     }
 
-    /** Median decode tokens/s over the repeats, after one warm-up. */
-    private double rate(LanguageModel lm, int[] prompt, GenerationOptions options) {
-        try (InferenceSession session = lm.newSession(options.cacheKind())) {
-            Generator.generate(session, prompt, options);
-            double[] rates = new double[repeats];
+    /**
+     * Median decode tokens/s of the growing and the static cache: both warmed up for a while, then
+     * measured in alternation so drift on a shared machine hits both alike.
+     */
+    private double[] rates(LanguageModel lm, int[] prompt, GenerationOptions options) {
+        try (InferenceSession growing = lm.newSession(CacheKind.GROWING);
+                InferenceSession fixed = lm.newSession(CacheKind.STATIC)) {
+            warmUp(
+                    () -> {
+                        Generator.generate(growing, prompt, options);
+                        Generator.generate(fixed, prompt, options);
+                    });
+            double[] g = new double[repeats];
+            double[] s = new double[repeats];
             for (int i = 0; i < repeats; i++) {
-                rates[i] = Generator.generate(session, prompt, options).decodeTokensPerSecond();
+                g[i] = Generator.generate(growing, prompt, options).decodeTokensPerSecond();
+                s[i] = Generator.generate(fixed, prompt, options).decodeTokensPerSecond();
             }
-            return DemoCommand.median(rates);
+            return new double[] {DemoCommand.median(g), DemoCommand.median(s)};
+        }
+    }
+
+    /** Runs {@code work} at least twice and for at least two seconds (JIT and libtorch warm-up). */
+    private static void warmUp(Runnable work) {
+        long end = System.nanoTime() + 2_000_000_000L;
+        for (int i = 0; i < 2 || System.nanoTime() < end; i++) {
+            work.run();
         }
     }
 
@@ -146,8 +165,12 @@ final class BenchCommand implements Callable<Integer> {
                     int tokens = b * 32;
                     double[] single = new double[repeats];
                     double[] batched = new double[repeats];
-                    oneByOne(session, prompts, options);
-                    Generator.generate(session, prompts, options, null, TokenListener.NONE);
+                    warmUp(
+                            () -> {
+                                oneByOne(session, prompts, options);
+                                Generator.generate(
+                                        session, prompts, options, null, TokenListener.NONE);
+                            });
                     for (int r = 0; r < repeats; r++) {
                         single[r] = tokens / (oneByOne(session, prompts, options) / 1000);
                         BatchResult result =

@@ -1,16 +1,11 @@
 package dev.tinygpt.cli;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.generation.BatchResult;
 import dev.tinygpt.generation.BeamOptions;
 import dev.tinygpt.generation.ContextPolicy;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.LanguageModel;
-import dev.tinygpt.generation.SequenceResult;
 import dev.tinygpt.generation.TokenListener;
 import dev.tinygpt.sampling.SamplingConfig;
 import dev.tinygpt.tokenizer.Tokenizer;
@@ -167,9 +162,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(
             names = "--kv-cache",
-            defaultValue = "growing",
+            defaultValue = "static",
             paramLabel = "KIND",
-            description = "growing or static (preallocated) KV cache (default: ${DEFAULT-VALUE}).")
+            description =
+                    "static (buffers preallocated for the context, written in place) or growing"
+                            + " (concatenated each step) KV cache (default: ${DEFAULT-VALUE}).")
     String cacheKind;
 
     @Option(
@@ -212,15 +209,15 @@ final class GenerateCommand implements Callable<Integer> {
             }
             BatchResult result = lm.generate(ids, options, listener);
             if (json) {
-                out.println(toJson(result, tokenizer));
+                out.println(GenerationOutput.toJson(result, tokenizer));
                 return 0;
             }
             if (stream) {
                 out.println();
             } else {
-                printSequences(out, result, tokenizer);
+                GenerationOutput.print(out, result, tokenizer);
             }
-            out.println(stats(result, !noKvCache));
+            out.println(GenerationOutput.stats(result, !noKvCache));
         }
         return 0;
     }
@@ -317,78 +314,5 @@ final class GenerateCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(
                             "bad --early-stopping '" + name + "': expected true, false or never");
         };
-    }
-
-    private static void printSequences(PrintStream out, BatchResult result, Tokenizer tokenizer) {
-        List<SequenceResult> sequences = result.sequences();
-        for (int i = 0; i < sequences.size(); i++) {
-            SequenceResult s = sequences.get(i);
-            if (sequences.size() > 1) {
-                out.printf(
-                        Locale.ROOT,
-                        "--- sequence %d (prompt %d, %s%s)%n",
-                        i,
-                        s.promptIndex(),
-                        s.finishReason().jsonName(),
-                        Double.isNaN(s.score())
-                                ? ""
-                                : String.format(Locale.ROOT, ", score %.4f", s.score()));
-            }
-            out.println(
-                    tokenizer != null ? tokenizer.decode(s.tokens()) : Arrays.toString(s.tokens()));
-        }
-    }
-
-    static String stats(BatchResult r, boolean cache) {
-        int promptTokens = r.promptTokens();
-        String finish =
-                r.sequences().size() == 1
-                        ? " (" + r.sequences().get(0).finishReason().jsonName() + ")"
-                        : " in " + r.sequences().size() + " sequences";
-        return String.format(
-                Locale.ROOT,
-                "prompt %d tokens, generated %d%s | prefill %.2f ms | decode %s | total %.1f ms"
-                        + " | KV cache %s",
-                promptTokens,
-                r.generatedTokens(),
-                finish,
-                r.prefillMillis(),
-                Double.isNaN(r.decodeTokensPerSecond())
-                        ? "n/a"
-                        : String.format(Locale.ROOT, "%,.1f tokens/s", r.decodeTokensPerSecond()),
-                r.totalMillis(),
-                cache ? "on" : "off");
-    }
-
-    /** The documented JSON shape: one entry per returned sequence plus the run's numbers. */
-    static JsonObject toJson(BatchResult r, Tokenizer tokenizer) {
-        JsonArray sequences = new JsonArray();
-        for (SequenceResult s : r.sequences()) {
-            JsonObject sequence = new JsonObject();
-            sequence.addProperty("prompt_index", s.promptIndex());
-            JsonArray ids = new JsonArray();
-            Arrays.stream(s.tokens()).forEach(ids::add);
-            sequence.add("ids", ids);
-            sequence.add(
-                    "text",
-                    tokenizer == null
-                            ? JsonNull.INSTANCE
-                            : new JsonPrimitive(tokenizer.decode(s.tokens())));
-            sequence.addProperty("finish_reason", s.finishReason().jsonName());
-            if (!Double.isNaN(s.score())) {
-                sequence.addProperty("score", s.score());
-            }
-            sequences.add(sequence);
-        }
-        JsonObject o = new JsonObject();
-        o.add("sequences", sequences);
-        o.addProperty("prompt_tokens", r.promptTokens());
-        o.addProperty("generated_tokens", r.generatedTokens());
-        o.addProperty("prefill_ms", r.prefillMillis());
-        double rate = r.decodeTokensPerSecond();
-        o.add(
-                "decode_tokens_per_second",
-                Double.isNaN(rate) ? JsonNull.INSTANCE : new JsonPrimitive(rate));
-        return o;
     }
 }

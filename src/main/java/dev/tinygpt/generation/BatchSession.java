@@ -99,6 +99,12 @@ public final class BatchSession {
                 cacheValid = false;
             }
         }
+        if (cacheValid && mask[0].length + 1 > config.contextLength()) {
+            // Left padding left behind by rows that finished can make the cache wider than any
+            // window; re-prefilling packs it again (same positions, so the same logits) and keeps
+            // it within a preallocated cache's n_positions slots.
+            cacheValid = false;
+        }
         return run();
     }
 

@@ -121,6 +121,41 @@ class GenerateOptionsCliTest {
     }
 
     @Test
+    void beamSearchReturnsTheBestSequencesWithScores() {
+        JsonObject o =
+                json(
+                        "--prompt",
+                        "the cat",
+                        "--prompt",
+                        "a dog",
+                        "--max-new-tokens",
+                        "8",
+                        "--num-beams",
+                        "3",
+                        "--num-return-sequences",
+                        "2",
+                        "--length-penalty",
+                        "1.0");
+        JsonArray seqs = sequences(o);
+        assertEquals(4, seqs.size());
+        for (int i = 0; i < 4; i++) {
+            JsonObject seq = seqs.get(i).getAsJsonObject();
+            assertEquals(i / 2, seq.get("prompt_index").getAsInt());
+            assertTrue(seq.has("score"), seq.toString());
+        }
+        assertTrue(
+                seqs.get(0).getAsJsonObject().get("score").getAsDouble()
+                        >= seqs.get(1).getAsJsonObject().get("score").getAsDouble());
+        assertEquals(4, o.get("prompt_tokens").getAsInt()); // each prompt counted once
+        bad(
+                "num_beams (30) must not exceed the vocabulary size (20)",
+                "--prompt",
+                "the",
+                "--num-beams",
+                "30");
+    }
+
+    @Test
     void streamPrintsTheSameTextAsTheBatchRun() {
         CliTest.Run streamed =
                 CliTest.run(
