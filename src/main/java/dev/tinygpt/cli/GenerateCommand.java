@@ -162,11 +162,12 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(
             names = "--kv-cache",
-            defaultValue = "static",
+            defaultValue = "auto",
             paramLabel = "KIND",
             description =
-                    "static (buffers preallocated for the context, written in place) or growing"
-                            + " (concatenated each step) KV cache (default: ${DEFAULT-VALUE}).")
+                    "static (buffers preallocated for the context, written in place), growing"
+                            + " (concatenated each step) or auto (the one measured faster for the"
+                            + " model's size) (default: ${DEFAULT-VALUE}).")
     String cacheKind;
 
     @Option(

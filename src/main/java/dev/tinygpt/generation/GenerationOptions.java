@@ -10,7 +10,8 @@ import java.util.List;
  * @param maxNewTokens how many tokens to generate at most per sequence (≥ 0)
  * @param useKvCache prefill once and then feed one token per step (true), or recompute the whole
  *     window every step (false); both give the same tokens
- * @param cacheKind which KV cache a generation that opens its own session uses
+ * @param cacheKind which KV cache a generation that opens its own session uses; null picks {@link
+ *     CacheKind#fastestFor} the model
  * @param contextPolicy what to do past {@code n_positions}
  * @param contextShift how many tokens to drop when the window slides; 0 means {@code n_positions /
  *     2}
@@ -38,9 +39,8 @@ public record GenerationOptions(
             throw new IllegalArgumentException(
                     "max new tokens must be 0 or more, got " + maxNewTokens);
         }
-        if (cacheKind == null || contextPolicy == null || sampling == null || beams == null) {
-            throw new IllegalArgumentException(
-                    "cache kind, context policy, sampling and beams are required");
+        if (contextPolicy == null || sampling == null || beams == null) {
+            throw new IllegalArgumentException("context policy, sampling and beams are required");
         }
         if (contextShift < 0) {
             throw new IllegalArgumentException(
@@ -54,12 +54,12 @@ public record GenerationOptions(
         }
     }
 
-    /** Greedy, with the default KV cache, sliding window, stopping at EOS. */
+    /** Greedy, with the KV cache fastest for the model, sliding window, stopping at EOS. */
     public static GenerationOptions greedy(int maxNewTokens) {
         return new GenerationOptions(
                 maxNewTokens,
                 true,
-                CacheKind.DEFAULT,
+                null,
                 ContextPolicy.SHIFT,
                 0,
                 true,

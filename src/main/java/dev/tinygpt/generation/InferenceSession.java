@@ -27,17 +27,17 @@ public final class InferenceSession implements AutoCloseable {
     private final KvCache cache;
     private boolean closed;
 
-    /** A session with the default cache kind. */
+    /** A session with the cache kind measured fastest for the model. */
     public InferenceSession(ZooModel<StepInput, StepOutput> model, GptConfig config) {
-        this(model, config, CacheKind.DEFAULT);
+        this(model, config, null);
     }
 
     public InferenceSession(
             ZooModel<StepInput, StepOutput> model, GptConfig config, CacheKind cacheKind) {
         this.config = config;
+        CacheKind kind = cacheKind == null ? CacheKind.fastestFor(config) : cacheKind;
         this.predictor = model.newPredictor();
-        this.cache =
-                cacheKind.create(model.getNDManager(), config.layers(), config.contextLength());
+        this.cache = kind.create(model.getNDManager(), config.layers(), config.contextLength());
     }
 
     /** Clears the cache and runs the whole prompt in one step; returns its last logits. */

@@ -68,10 +68,10 @@ public final class LanguageModel implements AutoCloseable {
 
     /** A new session: its own Predictor and KV cache. Close it when done. */
     public InferenceSession newSession() {
-        return newSession(CacheKind.DEFAULT);
+        return newSession(null);
     }
 
-    /** A new session with the given kind of KV cache. */
+    /** A new session with the given kind of KV cache (null: the kind fastest for the model). */
     public InferenceSession newSession(CacheKind cacheKind) {
         checkOpen();
         return new InferenceSession(model, config, cacheKind);

@@ -81,6 +81,14 @@ class KvCacheConsistencyTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void defaultCacheKindFollowsTheMeasurement() {
+        assertEquals(CacheKind.GROWING, CacheKind.fastestFor(GptConfig.exercise()));
+        assertEquals(CacheKind.STATIC, CacheKind.fastestFor(GptConfig.gpt2Small()));
+        assertEquals(null, CacheKind.parse("auto"));
+        assertEquals(CacheKind.STATIC, CacheKind.parse("Static"));
+    }
+
     @ParameterizedTest(name = "heads {0}")
     @CsvSource({"1", "2", "4"})
     void staticAndGrowingCachesGiveIdenticalLogits(int heads) {
