@@ -19,6 +19,7 @@ import java.util.Locale;
  * dropout            resid/embd/attn_pdrop one dropout rate, used in training only
  * bosTokenId         bos_token_id          -1 when the vocabulary has none
  * eosTokenId         eos_token_id          -1 when the vocabulary has none
+ * scaleAttnWeights   scale_attn_weights    scale attention scores by 1/√head_dim (GPT-2: true)
  * </pre>
  *
  * Every model is pre-norm (LayerNorm before attention and MLP, one more before the head), has
@@ -36,7 +37,38 @@ public record GptConfig(
         boolean tiedHead,
         float dropout,
         int bosTokenId,
-        int eosTokenId) {
+        int eosTokenId,
+        boolean scaleAttnWeights) {
+
+    /** A config with GPT-2's attention scaling (1/√head_dim). */
+    public GptConfig(
+            int vocabSize,
+            int contextLength,
+            int layers,
+            int heads,
+            int dModel,
+            int mlpHidden,
+            Activation activation,
+            float layerNormEpsilon,
+            boolean tiedHead,
+            float dropout,
+            int bosTokenId,
+            int eosTokenId) {
+        this(
+                vocabSize,
+                contextLength,
+                layers,
+                heads,
+                dModel,
+                mlpHidden,
+                activation,
+                layerNormEpsilon,
+                tiedHead,
+                dropout,
+                bosTokenId,
+                eosTokenId,
+                true);
+    }
 
     public GptConfig {
         requirePositive("vocab_size", vocabSize);
@@ -112,7 +144,8 @@ public record GptConfig(
                 tiedHead,
                 rate,
                 bosTokenId,
-                eosTokenId);
+                eosTokenId,
+                scaleAttnWeights);
     }
 
     /** A one-line description with GPT-2's key names. */
@@ -120,7 +153,7 @@ public record GptConfig(
         return String.format(
                 Locale.ROOT,
                 "vocab_size %d, n_positions %d, n_layer %d, n_head %d (head_dim %d), n_embd %d,"
-                        + " n_inner %d (%s), %s head, layer_norm_epsilon %s, dropout %s",
+                        + " n_inner %d (%s), %s head, layer_norm_epsilon %s, dropout %s%s",
                 vocabSize,
                 contextLength,
                 layers,
@@ -131,7 +164,8 @@ public record GptConfig(
                 activation.gpt2Name(),
                 tiedHead ? "tied" : "untied",
                 layerNormEpsilon,
-                dropout);
+                dropout,
+                scaleAttnWeights ? "" : ", unscaled attention");
     }
 
     /** Whether the vocabulary has an end-of-sequence token. */

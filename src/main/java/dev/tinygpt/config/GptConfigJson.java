@@ -18,8 +18,10 @@ import java.nio.file.Path;
 /**
  * Reads and writes a {@link GptConfig} as a Hugging Face GPT-2 {@code config.json}. Missing keys
  * take HF's GPT-2 defaults ({@code n_inner} null means 4·{@code n_embd}, {@code
- * tie_word_embeddings} true, {@code activation_function} gelu_new, epsilon 1e-5); unknown keys are
- * ignored, as transformers does.
+ * tie_word_embeddings} true, {@code activation_function} gelu_new, epsilon 1e-5, {@code
+ * scale_attn_weights} true); unknown keys are ignored, as transformers does. The two attention
+ * variants tinygpt does not implement ({@code scale_attn_by_inverse_layer_idx}, {@code
+ * reorder_and_upcast_attn}) are refused when true rather than silently computed differently.
  */
 public final class GptConfigJson {
     public static final String FILE_NAME = "config.json";
@@ -56,6 +58,13 @@ public final class GptConfigJson {
             throw new IllegalArgumentException(
                     "unsupported model_type '" + modelType + "'; tinygpt runs 'gpt2' models");
         }
+        for (String unsupported :
+                new String[] {"scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"}) {
+            if (bool(o, unsupported, false)) {
+                throw new IllegalArgumentException(
+                        unsupported + " = true is not supported (GPT-2 checkpoints use false)");
+            }
+        }
         int dModel = integer(o, "n_embd", null);
         Integer inner = optionalInteger(o, "n_inner");
         Integer positions = optionalInteger(o, "n_positions");
@@ -74,7 +83,8 @@ public final class GptConfigJson {
                 bool(o, "tie_word_embeddings", true),
                 (float) number(o, "resid_pdrop", 0.0),
                 tokenId(o, "bos_token_id"),
-                tokenId(o, "eos_token_id"));
+                tokenId(o, "eos_token_id"),
+                bool(o, "scale_attn_weights", true));
     }
 
     /** The {@code config.json} text for a config, with the keys transformers expects. */
@@ -99,7 +109,7 @@ public final class GptConfigJson {
         o.addProperty("attn_pdrop", c.dropout());
         o.add("bos_token_id", idOrNull(c.bosTokenId()));
         o.add("eos_token_id", idOrNull(c.eosTokenId()));
-        o.addProperty("scale_attn_weights", true);
+        o.addProperty("scale_attn_weights", c.scaleAttnWeights());
         o.addProperty("torch_dtype", "float32");
         return GSON.toJson(o) + "\n";
     }

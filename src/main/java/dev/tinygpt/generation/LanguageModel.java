@@ -50,7 +50,16 @@ public final class LanguageModel implements AutoCloseable {
         return new LanguageModel(zoo, ((GptModel) zoo.getBlock()).config(), tokenizer);
     }
 
-    /** A new model with GPT-2's initialisation drawn from {@code seed}, held in memory. */
+    private static void closeQuietly(Tokenizer tokenizer) {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+
+    /**
+     * A new model with GPT-2's initialisation drawn from {@code seed}, held in memory. The model
+     * takes ownership of the tokenizer (closing the model closes it).
+     */
     public static LanguageModel create(GptConfig config, long seed, Tokenizer tokenizer) {
         Model djl = Model.newInstance("tinygpt", "PyTorch");
         GptModel block = new GptModel(config, true);
@@ -120,6 +129,9 @@ public final class LanguageModel implements AutoCloseable {
         if (!closed) {
             closed = true;
             model.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
         }
     }
 

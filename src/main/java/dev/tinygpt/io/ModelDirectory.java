@@ -21,8 +21,9 @@ import java.util.Optional;
 
 /**
  * The one model format: a directory in Hugging Face's GPT-2 layout, {@code config.json} + {@code
- * model.safetensors} with GPT-2 tensor names (Conv1D {@code [in, out]} weights, {@code lm_head}
- * only when untied), plus the tokenizer's files.
+ * model.safetensors} (or {@code model.safetensors.index.json} and its shards) with GPT-2 tensor
+ * names (Conv1D {@code [in, out]} weights, {@code lm_head} only when untied), plus the tokenizer's
+ * files.
  *
  * <p>Loading accepts names with or without the {@code transformer.} prefix and ignores the {@code
  * attn.bias}/{@code attn.masked_bias} buffers of old checkpoints and a redundant {@code
@@ -48,38 +49,44 @@ public final class ModelDirectory {
     }
 
     /**
-     * Reads {@code model.safetensors} into the (not yet initialised) parameters of {@code model},
-     * creating the arrays in {@code manager}. All or nothing: on any error no parameter is set.
+     * Reads the weights ({@code model.safetensors}, or the shards a {@code
+     * model.safetensors.index.json} lists) into the not yet initialised parameters of {@code
+     * model}, creating the arrays in {@code manager}. All or nothing: on any error no parameter is
+     * set and every array read so far is closed.
      */
     public static void loadWeights(GptModel model, Path dir, NDManager manager) throws IOException {
         requireDirectory(dir);
-        Path file = dir.resolve(WEIGHTS_FILE);
-        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            Map<String, TensorInfo> byName = canonicalNames(reader, model.config(), file);
+        try (CheckpointFiles files = CheckpointFiles.open(dir)) {
+            Map<String, CheckpointFiles.Source> byName = canonicalNames(files, model.config());
             List<NamedParameter> expected = model.namedParameters();
             List<String> extra = new ArrayList<>(byName.keySet());
             expected.forEach(p -> extra.remove(p.name()));
             if (!extra.isEmpty()) {
                 extra.sort(null);
-                throw SafetensorsReader.bad(
-                        file,
-                        "unexpected tensors "
+                throw new IllegalArgumentException(
+                        files.describe()
+                                + ": unexpected tensors "
                                 + extra.subList(0, Math.min(5, extra.size()))
                                 + " (does config.json match the checkpoint?)");
             }
             for (NamedParameter p : expected) {
-                TensorInfo info = byName.get(p.name());
-                if (info == null) {
-                    throw SafetensorsReader.bad(
-                            file, "missing tensor '" + p.name() + "' of shape " + p.shape());
+                CheckpointFiles.Source source = byName.get(p.name());
+                if (source == null) {
+                    throw new IllegalArgumentException(
+                            files.describe()
+                                    + ": missing tensor '"
+                                    + p.name()
+                                    + "' of shape "
+                                    + p.shape());
                 }
-                if (!new Shape(info.shape()).equals(p.shape())) {
+                Shape found = new Shape(source.info().shape());
+                if (!found.equals(p.shape())) {
                     throw SafetensorsReader.bad(
-                            file,
+                            source.reader().file(),
                             "tensor '"
-                                    + info.name()
+                                    + source.info().name()
                                     + "' has shape "
-                                    + new Shape(info.shape())
+                                    + found
                                     + " but config.json implies "
                                     + p.shape());
                 }
@@ -87,7 +94,8 @@ public final class ModelDirectory {
             List<NDArray> arrays = new ArrayList<>(expected.size());
             try {
                 for (NamedParameter p : expected) {
-                    arrays.add(reader.readFloat32(byName.get(p.name()).name(), manager));
+                    CheckpointFiles.Source source = byName.get(p.name());
+                    arrays.add(source.reader().readFloat32(source.info().name(), manager));
                 }
             } catch (IOException | RuntimeException e) {
                 arrays.forEach(NDArray::close);
@@ -131,14 +139,14 @@ public final class ModelDirectory {
     }
 
     /** Maps each tensor to its GPT-2 name without prefix, dropping the buffers we ignore. */
-    private static Map<String, TensorInfo> canonicalNames(
-            SafetensorsReader reader, GptConfig config, Path file) {
-        Map<String, TensorInfo> byName = new HashMap<>();
-        for (TensorInfo info : reader.tensors().values()) {
+    private static Map<String, CheckpointFiles.Source> canonicalNames(
+            CheckpointFiles files, GptConfig config) {
+        Map<String, CheckpointFiles.Source> byName = new HashMap<>();
+        for (Map.Entry<String, CheckpointFiles.Source> e : files.tensors().entrySet()) {
             String name =
-                    info.name().startsWith(PREFIX)
-                            ? info.name().substring(PREFIX.length())
-                            : info.name();
+                    e.getKey().startsWith(PREFIX)
+                            ? e.getKey().substring(PREFIX.length())
+                            : e.getKey();
             boolean ignored =
                     name.endsWith(".attn.bias")
                             || name.endsWith(".attn.masked_bias")
@@ -146,9 +154,12 @@ public final class ModelDirectory {
             if (ignored) {
                 continue;
             }
-            if (byName.put(name, info) != null) {
-                throw SafetensorsReader.bad(
-                        file, "tensor '" + name + "' appears both with and without 'transformer.'");
+            if (byName.put(name, e.getValue()) != null) {
+                throw new IllegalArgumentException(
+                        files.describe()
+                                + ": tensor '"
+                                + name
+                                + "' appears both with and without 'transformer.'");
             }
         }
         return byName;

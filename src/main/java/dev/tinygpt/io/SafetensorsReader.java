@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -33,8 +32,8 @@ import java.util.Map;
  * Reads a safetensors file: an 8-byte little-endian header length N, N bytes of JSON mapping each
  * tensor name to {@code {dtype, shape, data_offsets}}, then the data. The header is validated
  * completely (sizes, offsets, byte counts, duplicate names) before anything is allocated, and each
- * tensor is read straight from a memory map of its own byte range, so a file is never held in
- * memory twice. F32, F16 and BF16 tensors load; half precision is widened to F32.
+ * tensor is read straight into the direct buffer its array keeps, so the weights are held in memory
+ * once. F32, F16 and BF16 tensors load; half precision is widened to F32.
  *
  * <p>Every error is an {@link IllegalArgumentException} naming the file and the problem.
  */
@@ -118,14 +117,14 @@ public final class SafetensorsReader implements AutoCloseable {
         if (info.byteLength() == 0) {
             return manager.zeros(shape, DataType.FLOAT32);
         }
-        MappedByteBuffer bytes =
-                channel.map(
-                        FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), info.byteLength());
+        // Read (not mapped) into a direct buffer that the array then owns: the file's pages stay
+        // in the kernel's cache instead of this process, so the weights are resident once.
+        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(info.byteLength()));
+        readFully(channel, bytes, dataStart + info.begin(), file);
+        bytes.rewind();
         bytes.order(ByteOrder.LITTLE_ENDIAN);
         return switch (info.dtype()) {
-                // A FloatBuffer view makes DJL copy into memory the array owns; the map is
-                // released.
-            case "F32" -> manager.create(bytes.asFloatBuffer(), shape);
+            case "F32" -> manager.create(bytes, shape, DataType.FLOAT32);
                 // Widened in Java: exact, and independent of the engine's half-precision support.
             case "F16" -> manager.create(widen(bytes.asShortBuffer(), false), shape);
             case "BF16" -> manager.create(widen(bytes.asShortBuffer(), true), shape);

@@ -35,8 +35,9 @@ public final class CausalSelfAttention extends AbstractBlock {
     public CausalSelfAttention(GptConfig config) {
         this.nHeads = config.heads();
         this.headDim = config.headDim();
-        // 1/√hs as in "Attention Is All You Need" and GPT-2 (scale_attn_weights = true).
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        // 1/√hs as in "Attention Is All You Need" and GPT-2; HF's scale_attn_weights = false
+        // turns it off.
+        this.scale = config.scaleAttnWeights() ? (float) (1.0 / Math.sqrt(headDim)) : 1f;
         this.dropout = config.dropout();
         int c = config.dModel();
         qkv = addChildBlock("c_attn", new Projection(c, 3 * c, true));
@@ -95,7 +96,8 @@ public final class CausalSelfAttention extends AbstractBlock {
         }
 
         // (B,nh,T,hs) · (B,nh,hs,S) -> (B,nh,T,S); scaling q first touches T·hs, not T·S, values.
-        NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));
+        NDArray scaled = scale == 1f ? q : q.mul(scale);
+        NDArray scores = scaled.matMul(k.transpose(0, 1, 3, 2));
         if (bias != null) {
             scores = training ? scores.add(bias) : scores.addi(bias);
         }

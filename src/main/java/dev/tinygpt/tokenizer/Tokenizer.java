@@ -2,8 +2,11 @@ package dev.tinygpt.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 
-/** Turns text into token ids and back. Implementations are immutable and thread-safe. */
-public interface Tokenizer {
+/**
+ * Turns text into token ids and back. Implementations are thread-safe. A tokenizer backed by native
+ * code releases it on {@link #close()}; for the others closing does nothing.
+ */
+public interface Tokenizer extends AutoCloseable {
 
     /**
      * Encodes text into ids.
@@ -30,4 +33,7 @@ public interface Tokenizer {
 
     /** Number of ids, {@code 0 … vocabSize()-1}. */
     int vocabSize();
+
+    @Override
+    default void close() {}
 }

@@ -14,11 +14,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where a model directory keeps its tokenizer. Our own vocabularies live in {@value #FILE_NAME}:
+ * Which tokenizer a model directory uses, by the files it holds, in this order:
  *
- * <pre>
- * {"type": "word", "tokens": ["the", "a", …]}      a {@link WordTokenizer}, id = index
- * </pre>
+ * <ol>
+ *   <li>{@value #FILE_NAME}, our own vocabularies: {@code {"type": "word", "tokens": ["the", "a",
+ *       …]}} is a {@link WordTokenizer}, id = index;
+ *   <li>{@code tokenizer.json}: Hugging Face's format, run by the tokenizers library ({@link
+ *       HfTokenizer});
+ *   <li>{@code vocab.json} + {@code merges.txt}: GPT-2's byte-level BPE in plain Java ({@link
+ *       Gpt2BpeTokenizer}).
+ * </ol>
  */
 public final class TokenizerFiles {
     public static final String FILE_NAME = "tinygpt-tokenizer.json";
@@ -29,6 +34,14 @@ public final class TokenizerFiles {
     public static Optional<Tokenizer> load(Path dir) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
+            if (Files.isRegularFile(dir.resolve(HfTokenizer.FILE_NAME))) {
+                return Optional.of(HfTokenizer.load(dir.resolve(HfTokenizer.FILE_NAME)));
+            }
+            Path vocab = dir.resolve("vocab.json");
+            Path merges = dir.resolve("merges.txt");
+            if (Files.isRegularFile(vocab) || Files.isRegularFile(merges)) {
+                return Optional.of(Gpt2BpeTokenizer.fromFiles(vocab, merges));
+            }
             return Optional.empty();
         }
         try {

@@ -87,7 +87,8 @@ final class ReferenceGpt {
         // (T, C) -> (T, 3C): columns [0, C) are q, [C, 2C) k, [2C, 3C) v; head h is hs columns
         double[][] qkv = conv1d(x, prefix + ".c_attn", c, 3 * c);
         double[][] y = new double[tLen][c]; // (T, C), heads side by side
-        double scale = 1 / Math.sqrt(hs);
+        // scale_attn_weights = false (HF) leaves the scores unscaled.
+        double scale = config.scaleAttnWeights() ? 1 / Math.sqrt(hs) : 1;
         for (int h = 0; h < config.heads(); h++) {
             int q0 = h * hs;
             int k0 = c + h * hs;

@@ -1,0 +1,84 @@
+package dev.tinygpt.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.tokenizer.TokenizerFiles;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tinygpt tokenize}: the ids of a text under a model directory's tokenizer. The directory
+ * may hold only tokenizer files.
+ */
+@Command(
+        name = "tokenize",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print the token ids of a text, comma-separated (ready for generate --prompt-ids).",
+            "The directory may hold only tokenizer files."
+        })
+final class TokenizeCommand implements Callable<Integer> {
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "Model or tokenizer directory.")
+    String model;
+
+    @Option(
+            names = "--text",
+            required = true,
+            paramLabel = "TEXT",
+            description = "The text to encode.")
+    String text;
+
+    @Option(
+            names = "--json",
+            description = "Print {\"ids\": [...], \"count\": N, \"text\": decode(ids)}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = ModelPaths.resolve(model);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory not found: " + dir);
+        }
+        try (Tokenizer tokenizer =
+                TokenizerFiles.load(dir)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "no tokenizer files in "
+                                                        + dir
+                                                        + " (expected "
+                                                        + TokenizerFiles.FILE_NAME
+                                                        + ", tokenizer.json, or vocab.json +"
+                                                        + " merges.txt)"))) {
+            int[] ids = tokenizer.encode(text);
+            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            if (json) {
+                JsonObject o = new JsonObject();
+                JsonArray array = new JsonArray();
+                Arrays.stream(ids).forEach(array::add);
+                o.add("ids", array);
+                o.addProperty("count", ids.length);
+                o.addProperty("text", tokenizer.decode(ids));
+                out.println(o);
+            } else {
+                out.println(
+                        Arrays.stream(ids)
+                                .mapToObj(Integer::toString)
+                                .collect(Collectors.joining(",")));
+            }
+        }
+        return 0;
+    }
+}

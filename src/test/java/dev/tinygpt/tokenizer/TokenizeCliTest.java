@@ -1,0 +1,153 @@
+package dev.tinygpt.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tinygpt.cli.Main;
+import dev.tinygpt.config.Activation;
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.generation.LanguageModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tinygpt tokenize}, and {@code generate} on a byte-level BPE model, from the CLI. */
+class TokenizeCliTest {
+    @TempDir static Path root;
+    static Path tokenizerOnly;
+    static Path model;
+    static Map<String, Integer> vocab;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void makeDirectories() throws Exception {
+        vocab = new LinkedHashMap<>(Gpt2BpeTokenizerTest.VOCAB);
+        vocab.putIfAbsent(Gpt2BpeTokenizer.END_OF_TEXT, vocab.size());
+        tokenizerOnly = Files.createDirectories(root.resolve("tokenizer"));
+        HfTokenizerTest.writeTokenizerJson(
+                tokenizerOnly.resolve("tokenizer.json"), vocab, Gpt2BpeTokenizerTest.MERGES, true);
+
+        model = root.resolve("gpt2-like");
+        int eos = vocab.get(Gpt2BpeTokenizer.END_OF_TEXT);
+        GptConfig config =
+                new GptConfig(
+                        vocab.size(),
+                        64,
+                        2,
+                        2,
+                        32,
+                        128,
+                        Activation.GELU_NEW,
+                        1e-5f,
+                        true,
+                        0f,
+                        eos,
+                        eos);
+        try (LanguageModel lm = LanguageModel.create(config, 3, null)) {
+            lm.save(model);
+        }
+        Files.writeString(model.resolve("vocab.json"), new Gson().toJson(vocab));
+        Files.writeString(
+                model.resolve("merges.txt"), String.join("\n", Gpt2BpeTokenizerTest.MERGES) + "\n");
+    }
+
+    static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(
+                    code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void tokenizeWorksOnAFolderWithOnlyTokenizerFiles() {
+        String text = "the cat's 2024 👋 <|endoftext|>";
+        int[] expected = Gpt2BpeTokenizer.of(vocab, Gpt2BpeTokenizerTest.MERGES).encode(text);
+        Run r = run("tokenize", "--model", tokenizerOnly.toString(), "--text", text);
+        assertEquals(0, r.code(), r.err());
+        String joined =
+                java.util.Arrays.stream(expected)
+                        .mapToObj(Integer::toString)
+                        .collect(java.util.stream.Collectors.joining(","));
+        assertEquals(joined, r.out().strip());
+        Run json = run("tokenize", "--model", tokenizerOnly.toString(), "--text", text, "--json");
+        JsonObject o = JsonParser.parseString(json.out()).getAsJsonObject();
+        assertEquals(expected.length, o.get("count").getAsInt());
+        assertEquals(text, o.get("text").getAsString());
+    }
+
+    @Test
+    void generateOnABpeModelPrintsTextThenTimingsAndStreamsTheSameText() {
+        Run r =
+                run(
+                        "generate",
+                        "--model",
+                        model.toString(),
+                        "--prompt",
+                        "the cat",
+                        "--max-new-tokens",
+                        "20",
+                        "--temperature",
+                        "0.8",
+                        "--top-k",
+                        "50",
+                        "--seed",
+                        "3");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(
+                lines[lines.length - 1].matches(
+                        "prompt \\d+ tokens, generated \\d+ \\((length|eos)\\) \\| prefill .* ms \\| decode .* \\| total .* ms \\| KV cache on"),
+                lines[lines.length - 1]);
+        Run streamed =
+                run(
+                        "generate",
+                        "--model",
+                        model.toString(),
+                        "--prompt",
+                        "the cat",
+                        "--max-new-tokens",
+                        "20",
+                        "--temperature",
+                        "0.8",
+                        "--top-k",
+                        "50",
+                        "--seed",
+                        "3",
+                        "--stream");
+        assertEquals(
+                r.out().substring(0, r.out().lastIndexOf("prompt ")),
+                streamed.out().substring(0, streamed.out().lastIndexOf("prompt ")));
+    }
+
+    @Test
+    void tokenizeErrors() {
+        Run none =
+                run("tokenize", "--model", root.resolve("nothing-here").toString(), "--text", "x");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("model directory not found"), none.err());
+        Run empty = run("tokenize", "--model", root.toString(), "--text", "x");
+        assertEquals(2, empty.code());
+        assertTrue(empty.err().contains("no tokenizer files in"), empty.err());
+    }
+}
