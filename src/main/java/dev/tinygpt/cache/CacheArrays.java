@@ -3,6 +3,7 @@ package dev.tinygpt.cache;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * What both caches share: a manager of their own, the current list {@code k0, v0, …}, its length,
@@ -59,6 +60,21 @@ final class CacheArrays {
             if (!containsSame(next, array)) {
                 array.close();
             }
+        }
+    }
+
+    /** Row {@code i} of every array becomes row {@code rows[i]} (an index select on axis 0). */
+    void reorder(int[] rows) {
+        checkOpen();
+        if (length == 0) {
+            return;
+        }
+        try (NDArray index = manager.create(rows)) {
+            NDList reordered = new NDList(list.size());
+            for (NDArray a : list) {
+                reordered.add(a.get(new NDIndex("{}", index))); // (B, …) -> (B', …)
+            }
+            swap(reordered, length);
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.tinygpt.cache;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 
 /**
  * The growing cache: the past arrays are exactly {@code (B, nh, P, hs)}, and each step's presents
@@ -44,18 +42,7 @@ final class GrowingKvCache implements KvCache {
 
     @Override
     public void reorder(int[] rows) {
-        if (arrays.length() == 0) {
-            return;
-        }
-        NDList list = arrays.list();
-        NDManager manager = arrays.manager();
-        try (NDArray index = manager.create(rows)) {
-            NDList reordered = new NDList(list.size());
-            for (NDArray a : list) {
-                reordered.add(a.get(new NDIndex("{}", index))); // (B,nh,P,hs) -> (B',nh,P,hs)
-            }
-            arrays.swap(reordered, arrays.length());
-        }
+        arrays.reorder(rows);
     }
 
     @Override

@@ -65,16 +65,7 @@ final class StaticKvCache implements KvCache {
 
     @Override
     public void reorder(int[] rows) {
-        if (arrays.length() == 0) {
-            return;
-        }
-        try (NDArray index = arrays.manager().create(rows)) {
-            NDList reordered = new NDList();
-            for (NDArray a : arrays.list()) {
-                reordered.add(a.get(new NDIndex("{}", index))); // (B,nh,cap,hs) -> (B',nh,cap,hs)
-            }
-            arrays.swap(reordered, arrays.length());
-        }
+        arrays.reorder(rows);
     }
 
     @Override

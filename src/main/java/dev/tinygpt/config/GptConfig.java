@@ -168,6 +168,24 @@ public record GptConfig(
                 scaleAttnWeights ? "" : ", unscaled attention");
     }
 
+    /** A copy with another end-of-sequence id (-1 for none). */
+    public GptConfig withEosTokenId(int id) {
+        return new GptConfig(
+                vocabSize,
+                contextLength,
+                layers,
+                heads,
+                dModel,
+                mlpHidden,
+                activation,
+                layerNormEpsilon,
+                tiedHead,
+                dropout,
+                bosTokenId,
+                id,
+                scaleAttnWeights);
+    }
+
     /** Whether the vocabulary has an end-of-sequence token. */
     public boolean hasEos() {
         return eosTokenId >= 0;

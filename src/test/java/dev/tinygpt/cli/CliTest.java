@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.tinygpt.CliRunner;
+import dev.tinygpt.CliRunner.Run;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.tokenizer.WordTokenizer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     @TempDir static Path models;
     static Path exercise;
-
-    record Run(int code, String out, String err) {}
 
     @BeforeAll
     static void makeModel() throws Exception {
@@ -32,20 +29,7 @@ class CliTest {
     }
 
     static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(
-                    code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        return CliRunner.run(args);
     }
 
     @Test

@@ -39,7 +39,7 @@ class GenerateOptionsCliTest {
         System.arraycopy(args, 0, all, 3, args.length);
         String[] withJson = java.util.Arrays.copyOf(all, all.length + 1);
         withJson[all.length] = "--json";
-        CliTest.Run r = CliTest.run(withJson);
+        dev.tinygpt.CliRunner.Run r = CliTest.run(withJson);
         assertEquals(0, r.code(), r.err());
         return JsonParser.parseString(r.out()).getAsJsonObject();
     }
@@ -157,7 +157,7 @@ class GenerateOptionsCliTest {
 
     @Test
     void streamPrintsTheSameTextAsTheBatchRun() {
-        CliTest.Run streamed =
+        dev.tinygpt.CliRunner.Run streamed =
                 CliTest.run(
                         "generate",
                         "--model",
@@ -167,7 +167,7 @@ class GenerateOptionsCliTest {
                         "--max-new-tokens",
                         "12",
                         "--stream");
-        CliTest.Run plain =
+        dev.tinygpt.CliRunner.Run plain =
                 CliTest.run(
                         "generate",
                         "--model",
@@ -211,7 +211,8 @@ class GenerateOptionsCliTest {
     }
 
     private static void bad(String message, String... args) {
-        CliTest.Run r = CliTest.run(concat(new String[] {"generate", "--model", exercise}, args));
+        dev.tinygpt.CliRunner.Run r =
+                CliTest.run(concat(new String[] {"generate", "--model", exercise}, args));
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(message), r.err());

@@ -91,21 +91,7 @@ class BatchGenerationTest {
             }
         }
         assertTrue(eos >= 0, "fixture: need a token only row A generates");
-        GptConfig e = GptConfig.exercise();
-        GptConfig withEos =
-                new GptConfig(
-                        e.vocabSize(),
-                        e.contextLength(),
-                        e.layers(),
-                        e.heads(),
-                        e.dModel(),
-                        e.mlpHidden(),
-                        e.activation(),
-                        e.layerNormEpsilon(),
-                        e.tiedHead(),
-                        e.dropout(),
-                        -1,
-                        eos);
+        GptConfig withEos = GptConfig.exercise().withEosTokenId(eos);
         try (LanguageModel lm = LanguageModel.create(withEos, 23, null)) {
             BatchResult batch = lm.generate(List.of(a, b), options, TokenListener.NONE);
             SequenceResult rowA = batch.sequences().get(0);

@@ -55,22 +55,8 @@ class MemoryTest {
 
     @Test
     void liveArraysStayFlatAcrossBatchesWhoseRowsFinishAtDifferentTimes() {
-        GptConfig e = GptConfig.exercise();
         // EOS = 2 ("cat") makes some rows stop early and leave the batch.
-        GptConfig withEos =
-                new GptConfig(
-                        e.vocabSize(),
-                        e.contextLength(),
-                        e.layers(),
-                        e.heads(),
-                        e.dModel(),
-                        e.mlpHidden(),
-                        e.activation(),
-                        e.layerNormEpsilon(),
-                        e.tiedHead(),
-                        e.dropout(),
-                        -1,
-                        2);
+        GptConfig withEos = GptConfig.exercise().withEosTokenId(2);
         List<int[]> prompts =
                 List.of(new int[] {1}, new int[] {4, 5, 6}, new int[] {7, 8, 9, 10, 11});
         GenerationOptions options =

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.inference.Predictor;
 import ai.djl.modality.nlp.generate.CausalLMOutput;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
+import dev.tinygpt.TestModels;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.InferenceSession;
@@ -137,32 +134,9 @@ class Gpt2CheckpointTest {
     }
 
     private static float[][] allLogits(Path dir, int[] ids) throws Exception {
-        try (ZooModel<NDList, CausalLMOutput> model = GptCriteria.causalLm(dir, false).loadModel();
-                Predictor<NDList, CausalLMOutput> predictor = model.newPredictor();
-                NDManager m = NDManager.newBaseManager()) {
-            long[] tokens = Arrays.stream(ids).asLongStream().toArray();
-            long[] positions = new long[ids.length];
-            long[] mask = new long[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                positions[i] = i;
-                mask[i] = 1;
-            }
-            Shape shape = new Shape(1, ids.length);
-            NDArray logits =
-                    predictor
-                            .predict(
-                                    new NDList(
-                                            m.create(tokens, shape),
-                                            m.create(positions, shape),
-                                            m.create(mask, shape)))
-                            .getLogits();
-            int v = Math.toIntExact(logits.getShape().get(2));
-            float[] flat = logits.toFloatArray();
-            float[][] out = new float[ids.length][];
-            for (int t = 0; t < ids.length; t++) {
-                out[t] = Arrays.copyOfRange(flat, t * v, (t + 1) * v);
-            }
-            return out;
+        try (ZooModel<NDList, CausalLMOutput> model =
+                GptCriteria.causalLm(dir, false).loadModel()) {
+            return TestModels.allLogits(model, ids);
         }
     }
 

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tinygpt.cli.Main;
+import dev.tinygpt.CliRunner;
+import dev.tinygpt.CliRunner.Run;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,8 +25,6 @@ class TokenizeCliTest {
     static Path tokenizerOnly;
     static Path model;
     static Map<String, Integer> vocab;
-
-    record Run(int code, String out, String err) {}
 
     @BeforeAll
     static void makeDirectories() throws Exception {
@@ -63,20 +59,7 @@ class TokenizeCliTest {
     }
 
     static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(
-                    code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        return CliRunner.run(args);
     }
 
     @Test
