@@ -193,7 +193,9 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--stream cannot be combined with --json or --num-beams");
         }
+        long loadStart = System.nanoTime();
         try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model))) {
+            double loadMillis = (System.nanoTime() - loadStart) / 1e6;
             Tokenizer tokenizer = lm.tokenizer().orElse(null);
             List<int[]> ids = promptIds(tokenizer);
             if (stream && ids.size() > 1) {
@@ -218,7 +220,7 @@ final class GenerateCommand implements Callable<Integer> {
             } else {
                 GenerationOutput.print(out, result, tokenizer);
             }
-            out.println(GenerationOutput.stats(result, !noKvCache));
+            out.println(GenerationOutput.stats(result, !noKvCache, loadMillis));
         }
         return 0;
     }

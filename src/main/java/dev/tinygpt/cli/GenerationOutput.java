@@ -37,7 +37,10 @@ final class GenerationOutput {
         }
     }
 
-    static String stats(BatchResult r, boolean cache) {
+    /**
+     * One line: counts, finish reason, prefill time, decode speed, total time, cache, load time.
+     */
+    static String stats(BatchResult r, boolean cache, double loadMillis) {
         int promptTokens = r.promptTokens();
         String finish =
                 r.sequences().size() == 1
@@ -46,7 +49,7 @@ final class GenerationOutput {
         return String.format(
                 Locale.ROOT,
                 "prompt %d tokens, generated %d%s | prefill %.2f ms | decode %s | total %.1f ms"
-                        + " | KV cache %s",
+                        + " | KV cache %s | model loaded in %.0f ms",
                 promptTokens,
                 r.generatedTokens(),
                 finish,
@@ -55,7 +58,8 @@ final class GenerationOutput {
                         ? "n/a"
                         : String.format(Locale.ROOT, "%,.1f tokens/s", r.decodeTokensPerSecond()),
                 r.totalMillis(),
-                cache ? "on" : "off");
+                cache ? "on" : "off",
+                loadMillis);
     }
 
     /** The documented JSON shape: one entry per returned sequence plus the run's numbers. */

@@ -119,7 +119,7 @@ class CliTest {
         assertTrue(lines[0].startsWith("the dog "), lines[0]);
         assertTrue(
                 lines[1].matches(
-                        "prompt 2 tokens, generated 5 \\(length\\) \\| prefill .* ms \\| decode .* tokens/s \\| total .* ms \\| KV cache on"),
+                        "prompt 2 tokens, generated 5 \\(length\\) \\| prefill .* ms \\| decode .* tokens/s \\| total .* ms \\| KV cache on \\| model loaded in \\d+ ms"),
                 lines[1]);
     }
 

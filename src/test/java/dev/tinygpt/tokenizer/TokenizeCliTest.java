@@ -100,7 +100,7 @@ class TokenizeCliTest {
         String[] lines = r.out().split("\n");
         assertTrue(
                 lines[lines.length - 1].matches(
-                        "prompt \\d+ tokens, generated \\d+ \\((length|eos)\\) \\| prefill .* ms \\| decode .* \\| total .* ms \\| KV cache on"),
+                        "prompt \\d+ tokens, generated \\d+ \\((length|eos)\\) \\| prefill .* ms \\| decode .* \\| total .* ms \\| KV cache on \\| model loaded in \\d+ ms"),
                 lines[lines.length - 1]);
         Run streamed =
                 run(
