@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             BenchCommand.class,
             TokenizeCommand.class,
+            TrainCommand.class,
+            ConvertCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -112,6 +112,14 @@ public final class ModelDirectory {
      * tokenizer. Each file is written atomically.
      */
     public static void save(Path dir, GptModel model, Tokenizer tokenizer) throws IOException {
+        save(dir, model, tokenizer, false);
+    }
+
+    /**
+     * {@link #save(Path, GptModel, Tokenizer)}, with the weights stored as F16 when {@code half}.
+     */
+    public static void save(Path dir, GptModel model, Tokenizer tokenizer, boolean half)
+            throws IOException {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -129,7 +137,7 @@ public final class ModelDirectory {
             }
             tensors.put(p.name(), array);
         }
-        SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, half);
         AtomicFiles.writeString(
                 dir.resolve(GptConfigJson.FILE_NAME), GptConfigJson.toJson(model.config()));
         if (tokenizer != null) {

@@ -144,20 +144,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /** IEEE 754 binary16 to binary32, subnormals, infinities and NaN included. */
     static float halfToFloat(int bits) {
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0x1F) { // Inf or NaN
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            if (mantissa == 0) {
-                return Float.intBitsToFloat(sign); // ±0
-            }
-            float value = mantissa * 0x1p-24f; // subnormal: mantissa · 2^-24
-            return sign == 0 ? value : -value;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+        return HalfFloat.toFloat(bits);
     }
 
     @Override

@@ -13,18 +13,25 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes F32 tensors as a safetensors file, in the given order, with the header padded by spaces to
- * a multiple of 8 bytes as the reference implementation does (so tensor data stays aligned). The
- * file appears atomically: it is written beside the target and renamed over it.
+ * Writes F32 tensors as a safetensors file (as F32 or F16), in the given order, with the header
+ * padded by spaces to a multiple of 8 bytes as the reference implementation does (so tensor data
+ * stays aligned). The file appears atomically: it is written beside the target and renamed over it.
  */
 public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
+    /** Writes F32 arrays as F32. */
+    public static void write(Path file, Map<String, NDArray> tensors) throws IOException {
+        write(file, tensors, false);
+    }
+
     /**
      * @param file the file to write
      * @param tensors name to array, in the order to store them; every array must be F32
+     * @param half store as F16 (half the bytes; values rounded to nearest even)
      */
-    public static void write(Path file, Map<String, NDArray> tensors) throws IOException {
+    public static void write(Path file, Map<String, NDArray> tensors, boolean half)
+            throws IOException {
         JsonObject header = new JsonObject();
         long offset = 0;
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
@@ -33,9 +40,9 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException(
                         "tensor '" + e.getKey() + "' is " + array.getDataType() + ", expected F32");
             }
-            long bytes = array.size() * 4;
+            long bytes = array.size() * (half ? 2 : 4);
             JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", "F32");
+            entry.addProperty("dtype", half ? "F16" : "F32");
             JsonArray shape = new JsonArray();
             for (long d : array.getShape().getShape()) {
                 shape.add(d);
@@ -60,9 +67,18 @@ public final class SafetensorsWriter {
                     for (NDArray array : tensors.values()) {
                         // toByteArray is in native order, which is little-endian on every platform
                         // libtorch's CPU build supports; safetensors is little-endian.
-                        out.write(array.toByteArray());
+                        out.write(half ? toHalf(array) : array.toByteArray());
                     }
                 });
+    }
+
+    private static byte[] toHalf(NDArray array) {
+        float[] values = array.toFloatArray();
+        ByteBuffer out = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            out.putShort(HalfFloat.fromFloat(v));
+        }
+        return out.array();
     }
 
     private static void writeHeader(OutputStream out, byte[] headerBytes) throws IOException {

@@ -90,6 +90,20 @@ public final class GptModel extends AbstractBlock {
         return list;
     }
 
+    /**
+     * Whether every parameter holds its array. Arrays come from {@link WeightInit} or a checkpoint,
+     * never from DJL's shape inference, so this ignores the input shapes DJL's default checks.
+     */
+    @Override
+    public boolean isInitialized() {
+        for (NamedParameter p : namedParameters()) {
+            if (!p.parameter().isInitialized()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Total number of scalars in the parameters (a tied head counts once). */
     public long parameterCount() {
         return namedParameters().stream().mapToLong(NamedParameter::size).sum();

@@ -18,7 +18,8 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>{@value #FILE_NAME}, our own vocabularies: {@code {"type": "word", "tokens": ["the", "a",
- *       …]}} is a {@link WordTokenizer}, id = index;
+ *       …]}} is a {@link WordTokenizer}, id = index; {@code {"type": "char", "tokens": ["a", "b",
+ *       …], "unk": "<unk>"}} is a {@link CharTokenizer} ({@code unk} optional);
  *   <li>{@code tokenizer.json}: Hugging Face's format, run by the tokenizers library ({@link
  *       HfTokenizer});
  *   <li>{@code vocab.json} + {@code merges.txt}: GPT-2's byte-level BPE in plain Java ({@link
@@ -54,6 +55,7 @@ public final class TokenizerFiles {
             String type = o.has("type") ? o.get("type").getAsString() : "";
             return switch (type) {
                 case "word" -> Optional.of(new WordTokenizer(tokens(o)));
+                case "char" -> Optional.of(new CharTokenizer(tokens(o), unk(o)));
                 default ->
                         throw new IllegalArgumentException("unknown tokenizer type '" + type + "'");
             };
@@ -73,6 +75,12 @@ public final class TokenizerFiles {
             JsonArray tokens = new JsonArray();
             word.words().forEach(tokens::add);
             o.add("tokens", tokens);
+        } else if (tokenizer instanceof CharTokenizer chars) {
+            o.addProperty("type", "char");
+            JsonArray tokens = new JsonArray();
+            chars.symbols().forEach(tokens::add);
+            o.add("tokens", tokens);
+            chars.unk().ifPresent(unk -> o.addProperty("unk", unk));
         } else {
             throw new IllegalArgumentException(
                     "cannot save a " + tokenizer.getClass().getSimpleName() + " as " + FILE_NAME);
@@ -90,5 +98,16 @@ public final class TokenizerFiles {
             list.add(t.getAsString());
         }
         return list;
+    }
+
+    private static String unk(JsonObject o) {
+        JsonElement e = o.get("unk");
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("'unk' must be a string");
+        }
+        return e.getAsString();
     }
 }

@@ -1,0 +1,350 @@
+package dev.tinygpt.training;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.model.GptModel;
+import dev.tinygpt.model.NamedParameter;
+import dev.tinygpt.model.WeightInit;
+import dev.tinygpt.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One training run of a GPT on a text corpus, on DJL's training API: the model's forward in
+ * training mode (dropout on), cross-entropy over {@code (B·T, V)} with DJL's {@code Loss}, a {@link
+ * GradientCollector} backward, global gradient-norm clipping, then {@link AdamWOptimizer} with the
+ * {@link LrSchedule}. Every {@code evalInterval} steps (and at the end) it estimates train and
+ * validation loss on fixed batches and writes a checkpoint; the best model by validation loss is
+ * kept as the output directory's model.
+ *
+ * <p>Determinism: the batches of step {@code i} and its dropout masks are drawn from {@code seed}
+ * and {@code i} alone, so a run resumed from a checkpoint continues exactly as the uninterrupted
+ * run would.
+ */
+public final class TrainingRun implements AutoCloseable {
+    /** One optimizer step. */
+    public record Step(
+            int iter, int maxIters, float loss, float learningRate, double tokensPerSecond) {}
+
+    /** One loss estimate. */
+    public record Evaluation(int iter, double trainLoss, double valLoss, boolean best) {}
+
+    /** Receives progress. */
+    public interface Listener {
+        void onStep(Step step);
+
+        void onEvaluation(Evaluation evaluation);
+    }
+
+    private final GptConfig config;
+    private final Tokenizer tokenizer;
+    private final TextDataset data;
+    private final TrainingOptions options;
+    private final Checkpoints checkpoints;
+    private final Model model;
+    private final GptModel block;
+    private final List<NamedParameter> parameters;
+    private final AdamWOptimizer optimizer;
+    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+    private final List<TextDataset.Batch> trainProbe;
+    private final List<TextDataset.Batch> validationProbe;
+    private int iter;
+    private double bestValidation = Double.POSITIVE_INFINITY;
+
+    private TrainingRun(
+            GptConfig config,
+            Tokenizer tokenizer,
+            TextDataset data,
+            TrainingOptions options,
+            Checkpoints checkpoints) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.data = data;
+        this.options = options;
+        this.checkpoints = checkpoints;
+        this.model = Model.newInstance("tinygpt-train", "PyTorch");
+        this.block = new GptModel(config, false);
+        this.model.setBlock(block);
+        this.parameters = block.namedParameters();
+        this.optimizer =
+                new AdamWOptimizer(
+                        model.getNDManager(),
+                        options.beta1(),
+                        options.beta2(),
+                        1e-8f,
+                        options.weightDecay());
+        Random probe = new Random(options.seed() + 7);
+        this.trainProbe = probes(TextDataset.Split.TRAIN, probe);
+        this.validationProbe = probes(TextDataset.Split.VALIDATION, probe);
+    }
+
+    /**
+     * A new run on {@code corpus}: GPT-2 initialisation from the options' seed, output (best model
+     * and checkpoints) in {@code out}, which must not hold a run already.
+     */
+    public static TrainingRun start(
+            GptConfig config,
+            Tokenizer tokenizer,
+            String corpus,
+            TrainingOptions options,
+            Path out) {
+        TextDataset data = dataset(corpus, tokenizer, config, options);
+        Checkpoints checkpoints = Checkpoints.create(out);
+        checkpoints.corpus(sha256(corpus));
+        TrainingRun run = new TrainingRun(config, tokenizer, data, options, checkpoints);
+        WeightInit.initialize(run.block, run.model.getNDManager(), options.seed());
+        run.requireGradients();
+        return run;
+    }
+
+    /**
+     * Continues the run saved in {@code out} (its last checkpoint) on the same corpus, with the
+     * saved config, tokenizer, options and optimizer state.
+     */
+    public static TrainingRun resume(Path out, String corpus) throws IOException {
+        Checkpoints checkpoints = Checkpoints.existing(out);
+        Checkpoints.Saved saved = checkpoints.readLast();
+        if (!saved.corpusSha256().equals(sha256(corpus))) {
+            saved.tokenizer().close();
+            throw new IllegalArgumentException(
+                    "the corpus differs from the one the run in " + out + " was trained on");
+        }
+        TextDataset data = dataset(corpus, saved.tokenizer(), saved.config(), saved.options());
+        TrainingRun run =
+                new TrainingRun(
+                        saved.config(), saved.tokenizer(), data, saved.options(), checkpoints);
+        try {
+            checkpoints.loadLast(run.block, run.model.getNDManager(), run.optimizer, saved.iter());
+        } catch (IOException | RuntimeException e) {
+            run.close();
+            throw e;
+        }
+        run.requireGradients();
+        run.iter = saved.iter();
+        run.bestValidation = saved.bestValidationLoss();
+        return run;
+    }
+
+    public int iteration() {
+        return iter;
+    }
+
+    public GptModel block() {
+        return block;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public TrainingOptions options() {
+        return options;
+    }
+
+    /** Trains until {@code maxIters} (or {@code stopAt}, whichever is first). */
+    public void train(int stopAt, Listener listener) throws IOException {
+        int end = Math.min(stopAt, options.maxIters());
+        int context = config.contextLength();
+        while (iter < end) {
+            long start = System.nanoTime();
+            float lr = options.schedule().lr(iter);
+            float value = step(lr);
+            iter++;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            listener.onStep(
+                    new Step(
+                            iter,
+                            options.maxIters(),
+                            value,
+                            lr,
+                            options.batchSize() * context / seconds));
+            if (iter % options.evalInterval() == 0 || iter == options.maxIters()) {
+                double train = estimate(trainProbe);
+                double validation = estimate(validationProbe);
+                boolean best = validation < bestValidation;
+                if (best) {
+                    bestValidation = validation;
+                    checkpoints.saveBest(
+                            block,
+                            tokenizer,
+                            new Evaluation(iter, train, validation, true),
+                            options);
+                }
+                checkpoints.saveLast(block, tokenizer, optimizer, options, iter, bestValidation);
+                listener.onEvaluation(new Evaluation(iter, train, validation, best));
+            }
+        }
+    }
+
+    /** The mean loss at initialisation (no update), for a quick check: ≈ ln(vocab size). */
+    public double initialLoss() {
+        return estimate(trainProbe);
+    }
+
+    /** One optimizer step on the batch of step {@code iter}; returns its loss. */
+    private float step(float lr) {
+        TextDataset.Batch batch =
+                data.sample(
+                        TextDataset.Split.TRAIN,
+                        options.batchSize(),
+                        config.contextLength(),
+                        batchRandom(iter));
+        Engine.getInstance()
+                .setRandomSeed((int) (options.seed() * 31 + iter)); // dropout of this step
+        try (NDManager scratch = model.getNDManager().newSubManager()) {
+            float value;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray l = forwardLoss(scratch, batch, true);
+                value = l.getFloat();
+                collector.backward(l);
+            }
+            clipGradients(scratch);
+            optimizer.step(parameters, lr);
+            return value;
+        }
+    }
+
+    /** Loss of one batch: logits (B,T,V) -> (B·T, V) against targets (B·T). */
+    private NDArray forwardLoss(NDManager m, TextDataset.Batch batch, boolean training) {
+        int b = batch.inputs().length;
+        int t = batch.inputs()[0].length;
+        Shape shape = new Shape(b, t);
+        long[] positions = new long[b * t];
+        long[] mask = new long[b * t];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = i % t;
+            mask[i] = 1;
+        }
+        NDList inputs =
+                new NDList(
+                        m.create(flatten(batch.inputs()), shape),
+                        m.create(positions, shape),
+                        m.create(mask, shape));
+        ParameterStore ps = new ParameterStore(m, false);
+        NDArray logits = block.forward(ps, inputs, training).get(0); // (B, T, V)
+        NDArray flat = logits.reshape(b * t, config.vocabSize()); // (B·T, V)
+        NDArray labels = m.create(flatten(batch.targets()), new Shape(b * t)); // (B·T)
+        return loss.evaluate(new NDList(labels), new NDList(flat));
+    }
+
+    /** Clips the global gradient norm of all parameters to the options' limit. */
+    private void clipGradients(NDManager m) {
+        if (options.gradClip() <= 0) {
+            return;
+        }
+        // getGradient() hands out a new handle (in the parameter's manager) each call: close them.
+        List<NDArray> gradients = new ArrayList<>(parameters.size());
+        try {
+            for (NamedParameter p : parameters) {
+                gradients.add(p.parameter().getArray().getGradient());
+            }
+            GradientClipping.clipGlobalNorm(gradients, options.gradClip(), m);
+        } finally {
+            gradients.forEach(NDArray::close);
+        }
+    }
+
+    /** Logits of the last position of {@code ids} from the model being trained (dropout off). */
+    public float[] lastLogits(int[] ids) {
+        try (NDManager scratch = model.getNDManager().newSubManager()) {
+            int t = ids.length;
+            long[] positions = new long[t];
+            long[] mask = new long[t];
+            for (int i = 0; i < t; i++) {
+                positions[i] = i;
+                mask[i] = 1;
+            }
+            Shape shape = new Shape(1, t);
+            NDList inputs =
+                    new NDList(
+                            scratch.create(Arrays.stream(ids).asLongStream().toArray(), shape),
+                            scratch.create(positions, shape),
+                            scratch.create(mask, shape));
+            NDArray logits =
+                    block.forward(new ParameterStore(scratch, false), inputs, false).get(0);
+            return logits.get(new NDIndex("0, -1, :")).toFloatArray();
+        }
+    }
+
+    /** Mean loss over fixed batches, dropout off and no gradients recorded. */
+    private double estimate(List<TextDataset.Batch> batches) {
+        double sum = 0;
+        for (TextDataset.Batch batch : batches) {
+            try (NDManager scratch = model.getNDManager().newSubManager()) {
+                sum += forwardLoss(scratch, batch, false).getFloat();
+            }
+        }
+        return sum / batches.size();
+    }
+
+    private List<TextDataset.Batch> probes(TextDataset.Split split, Random random) {
+        List<TextDataset.Batch> list = new ArrayList<>(options.evalIters());
+        for (int i = 0; i < options.evalIters(); i++) {
+            list.add(data.sample(split, options.batchSize(), config.contextLength(), random));
+        }
+        return list;
+    }
+
+    private static TextDataset dataset(
+            String corpus, Tokenizer tokenizer, GptConfig config, TrainingOptions options) {
+        TextDataset data = new TextDataset(tokenizer.encode(corpus), 1 - options.valFraction());
+        data.requireContext(config.contextLength());
+        return data;
+    }
+
+    static String sha256(String text) {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private Random batchRandom(int step) {
+        return new Random(options.seed() * 1_000_003L + step);
+    }
+
+    private void requireGradients() {
+        for (NamedParameter p : parameters) {
+            p.parameter().getArray().setRequiresGradient(true);
+        }
+    }
+
+    private static long[] flatten(int[][] rows) {
+        int width = rows[0].length;
+        long[] flat = new long[rows.length * width];
+        for (int r = 0; r < rows.length; r++) {
+            for (int c = 0; c < width; c++) {
+                flat[r * width + c] = rows[r][c];
+            }
+        }
+        return flat;
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        model.close();
+        tokenizer.close();
+    }
+}
