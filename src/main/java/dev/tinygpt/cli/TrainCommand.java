@@ -260,6 +260,7 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintStream out;
         private final boolean terminal;
         private final long start = System.nanoTime();
+        private TrainingRun.Step last;
 
         Progress(PrintStream out, boolean terminal) {
             this.out = out;
@@ -268,6 +269,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void onStep(TrainingRun.Step s) {
+            last = s;
             String line =
                     String.format(
                             Locale.ROOT,
@@ -296,10 +298,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.printf(
                     Locale.ROOT,
-                    "eval step %d | train loss %.4f | val loss %.4f%s | %s%n",
+                    "eval step %d | train loss %.4f | val loss %.4f | lr %.2e | %,.0f tokens/s%s | %s%n",
                     e.iter(),
                     e.trainLoss(),
                     e.valLoss(),
+                    last == null ? 0f : last.learningRate(),
+                    last == null ? 0.0 : last.tokensPerSecond(),
                     e.best() ? " | best, saved" : "",
                     elapsed());
         }

@@ -39,7 +39,9 @@ class TrainCliTest {
         assertTrue(r.out().contains("initial loss"), r.out());
         assertTrue(r.out().contains("step 1/20 | loss"), r.out());
         assertTrue(
-                r.out().matches("(?s).*eval step 20 \\| train loss [0-9.]+ \\| val loss [0-9.]+.*"),
+                r.out()
+                        .matches(
+                                "(?s).*eval step 20 \\| train loss [0-9.]+ \\| val loss [0-9.]+ \\| lr [0-9.e+-]+ \\| [0-9,]+ tokens/s.*"),
                 r.out());
 
         CliRunner.Run g =
