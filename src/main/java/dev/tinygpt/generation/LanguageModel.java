@@ -88,7 +88,7 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Generates from one prompt in a session of its own (with {@code options.cacheKind()}). */
     public GenerationResult generate(int[] prompt, GenerationOptions options) {
-        try (InferenceSession session = newSession(options.cacheKind())) {
+        try (InferenceSession session = newSession(cacheKindFor(options))) {
             return Generator.generate(session, prompt, options);
         }
     }
@@ -99,9 +99,21 @@ public final class LanguageModel implements AutoCloseable {
      */
     public BatchResult generate(
             List<int[]> prompts, GenerationOptions options, TokenListener listener) {
-        try (InferenceSession session = newSession(options.cacheKind())) {
+        try (InferenceSession session = newSession(cacheKindFor(options))) {
             return Generator.generate(session, prompts, options, tokenizer, listener);
         }
+    }
+
+    /**
+     * The cache for a generation: the one asked for, else (auto) the growing one for beam search,
+     * whose every step reorders the cache rows (a preallocated cache would copy all its slots each
+     * time), and the one measured fastest for the model otherwise.
+     */
+    private CacheKind cacheKindFor(GenerationOptions options) {
+        if (options.cacheKind() != null) {
+            return options.cacheKind();
+        }
+        return options.beams().enabled() ? CacheKind.GROWING : CacheKind.fastestFor(config);
     }
 
     public GptConfig config() {
