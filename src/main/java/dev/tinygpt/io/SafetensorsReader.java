@@ -137,14 +137,9 @@ public final class SafetensorsReader implements AutoCloseable {
         float[] out = new float[halves.remaining()];
         for (int i = 0; i < out.length; i++) {
             int bits = halves.get(i) & 0xFFFF;
-            out[i] = bfloat16 ? Float.intBitsToFloat(bits << 16) : halfToFloat(bits);
+            out[i] = bfloat16 ? Float.intBitsToFloat(bits << 16) : HalfFloat.toFloat(bits);
         }
         return out;
-    }
-
-    /** IEEE 754 binary16 to binary32, subnormals, infinities and NaN included. */
-    static float halfToFloat(int bits) {
-        return HalfFloat.toFloat(bits);
     }
 
     @Override

@@ -68,18 +68,18 @@ class SafetensorsTest {
 
     @Test
     void halfToFloatCoversEveryClass() {
-        assertEquals(1f, SafetensorsReader.halfToFloat(0x3C00));
-        assertEquals(-2f, SafetensorsReader.halfToFloat(0xC000));
-        assertEquals(65504f, SafetensorsReader.halfToFloat(0x7BFF)); // largest normal
-        assertEquals(0x1p-24f, SafetensorsReader.halfToFloat(0x0001)); // smallest subnormal
-        assertEquals(0x1p-14f, SafetensorsReader.halfToFloat(0x0400)); // smallest normal
-        assertEquals(Float.POSITIVE_INFINITY, SafetensorsReader.halfToFloat(0x7C00));
-        assertEquals(-0f, SafetensorsReader.halfToFloat(0x8000));
-        assertTrue(Float.isNaN(SafetensorsReader.halfToFloat(0x7E00)));
+        assertEquals(1f, HalfFloat.toFloat(0x3C00));
+        assertEquals(-2f, HalfFloat.toFloat(0xC000));
+        assertEquals(65504f, HalfFloat.toFloat(0x7BFF)); // largest normal
+        assertEquals(0x1p-24f, HalfFloat.toFloat(0x0001)); // smallest subnormal
+        assertEquals(0x1p-14f, HalfFloat.toFloat(0x0400)); // smallest normal
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloat.toFloat(0x7C00));
+        assertEquals(-0f, HalfFloat.toFloat(0x8000));
+        assertTrue(Float.isNaN(HalfFloat.toFloat(0x7E00)));
         // Exhaustive: widening then narrowing with the JDK's rounding gives back every finite
         // value.
         for (int bits = 0; bits < 0x10000; bits++) {
-            float f = SafetensorsReader.halfToFloat(bits);
+            float f = HalfFloat.toFloat(bits);
             if (!Float.isNaN(f)) {
                 assertEquals(f, (float) (double) f);
             }

@@ -3,6 +3,7 @@ package dev.tinygpt.reference;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.io.HalfFloat;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import java.io.ByteArrayOutputStream;
@@ -157,7 +158,7 @@ final class HfCheckpoint {
         for (float v : t.values()) {
             switch (t.dtype()) {
                 case F32 -> b.putFloat(v);
-                case F16 -> b.putShort(toHalf(v));
+                case F16 -> b.putShort(HalfFloat.fromFloat(v));
                 case BF16 -> b.putShort((short) (Float.floatToIntBits(v) >>> 16));
             }
         }
@@ -168,40 +169,12 @@ final class HfCheckpoint {
     static float stored(Dtype dtype, float v) {
         return switch (dtype) {
             case F32 -> v;
-            case F16 -> halfToFloat(toHalf(v));
+            case F16 -> HalfFloat.toFloat(HalfFloat.fromFloat(v));
             case BF16 -> {
                 int bits = Float.floatToIntBits(v);
                 int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;
                 yield Float.intBitsToFloat(rounded);
             }
         };
-    }
-
-    /** float → IEEE half for normal values in range (enough for weights of scale ~1). */
-    static short toHalf(float v) {
-        int bits = Float.floatToIntBits(v);
-        int sign = (bits >>> 16) & 0x8000;
-        int exponent = ((bits >>> 23) & 0xFF) - 127 + 15;
-        int mantissa = bits & 0x7FFFFF;
-        if (exponent <= 0) {
-            return (short) sign; // flush the tiny rest to ±0
-        }
-        int half = sign | (exponent << 10) | (mantissa >>> 13);
-        int rest = mantissa & 0x1FFF; // round to nearest even
-        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) == 1)) {
-            half++;
-        }
-        return (short) half;
-    }
-
-    static float halfToFloat(short h) {
-        int bits = h & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0) {
-            return Float.intBitsToFloat(sign);
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 }
