@@ -7,51 +7,25 @@ import ai.djl.ndarray.NDManager;
  * The growing cache: the past arrays are exactly {@code (B, nh, P, hs)}, and each step's presents
  * (the past concatenated with the new positions) replace them.
  */
-final class GrowingKvCache implements KvCache {
-    private final CacheArrays arrays;
+final class GrowingKvCache extends BaseKvCache {
 
     GrowingKvCache(NDManager parent, int layers) {
-        this.arrays = new CacheArrays(parent, "kv-cache", layers);
-    }
-
-    @Override
-    public int length() {
-        return arrays.length();
-    }
-
-    @Override
-    public int batchSize() {
-        return arrays.batchSize();
+        super(parent, "kv-cache", layers);
     }
 
     @Override
     public NDList arrays() {
-        return arrays.list();
+        return list();
     }
 
     @Override
     public void replace(NDList presents, int length) {
-        arrays.requireLayers(presents);
+        requireLayers(presents);
         long found = presents.get(0).getShape().get(2);
         if (found != length) {
             throw new IllegalArgumentException(
                     "presents hold " + found + " positions, expected " + length);
         }
-        arrays.swap(presents, length);
-    }
-
-    @Override
-    public void reorder(int[] rows) {
-        arrays.reorder(rows);
-    }
-
-    @Override
-    public void clear() {
-        arrays.clear();
-    }
-
-    @Override
-    public void close() {
-        arrays.close();
+        swap(presents, length);
     }
 }

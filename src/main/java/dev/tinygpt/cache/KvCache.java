@@ -17,7 +17,7 @@ import ai.djl.ndarray.NDManager;
  * <p>Not thread-safe: one cache belongs to one generation at a time. Closing twice is harmless;
  * using a closed cache is an {@link IllegalStateException}.
  */
-public sealed interface KvCache extends AutoCloseable permits GrowingKvCache, StaticKvCache {
+public sealed interface KvCache extends AutoCloseable permits BaseKvCache {
 
     /** A cache whose arrays grow by concatenation, step by step. */
     static KvCache growing(NDManager parent, int layers) {

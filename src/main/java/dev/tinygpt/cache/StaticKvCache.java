@@ -12,46 +12,35 @@ import ai.djl.ndarray.types.Shape;
  * past array is longer than the attention mask says and writes the new positions into their slots
  * in place, attending over the filled prefix; no array is allocated per step.
  */
-final class StaticKvCache implements KvCache {
-    private final CacheArrays arrays;
+final class StaticKvCache extends BaseKvCache {
     private final int capacity;
 
     StaticKvCache(NDManager parent, int layers, int capacity) {
+        super(parent, "static-kv-cache", layers);
         if (capacity <= 0) {
             throw new IllegalArgumentException("cache capacity must be positive, got " + capacity);
         }
-        this.arrays = new CacheArrays(parent, "static-kv-cache", layers);
         this.capacity = capacity;
     }
 
     @Override
-    public int length() {
-        return arrays.length();
-    }
-
-    @Override
-    public int batchSize() {
-        return arrays.batchSize();
-    }
-
-    @Override
     public NDList arrays() {
-        return arrays.length() == 0 ? new NDList() : arrays.list();
+        return length() == 0 ? new NDList() : list();
     }
 
     @Override
     public void replace(NDList presents, int length) {
-        arrays.requireLayers(presents);
+        requireLayers(presents);
         if (length > capacity) {
             throw new IllegalArgumentException(
                     length + " positions exceed the cache's capacity of " + capacity);
         }
         if (sameArrays(presents)) {
-            arrays.swap(arrays.list(), length); // written in place by the model
+            swap(list(), length); // written in place by the model
             return;
         }
         // First step (or a new batch shape): copy the presents into fresh buffers.
-        NDManager manager = arrays.manager();
+        NDManager manager = manager();
         NDList buffers = new NDList(presents.size());
         for (NDArray present : presents) {
             Shape s = present.getShape(); // (B, nh, P, hs)
@@ -60,27 +49,11 @@ final class StaticKvCache implements KvCache {
             buffers.add(buffer);
         }
         presents.close();
-        arrays.swap(buffers, length);
-    }
-
-    @Override
-    public void reorder(int[] rows) {
-        arrays.reorder(rows);
-    }
-
-    @Override
-    public void clear() {
-        // Keeps nothing: the next prefill may have another batch size.
-        arrays.clear();
-    }
-
-    @Override
-    public void close() {
-        arrays.close();
+        swap(buffers, length);
     }
 
     private boolean sameArrays(NDList presents) {
-        NDList current = arrays.list();
+        NDList current = list();
         if (current.size() != presents.size()) {
             return false;
         }

@@ -7,16 +7,17 @@ import ai.djl.ndarray.index.NDIndex;
 
 /**
  * What both caches share: a manager of their own, the current list {@code k0, v0, …}, its length,
- * and the swap that adopts new arrays and closes the ones they replace.
+ * and the swap that adopts new arrays and closes the ones they replace. Subclasses decide what the
+ * model is given as the past and how a step's presents become the new content.
  */
-final class CacheArrays {
+abstract sealed class BaseKvCache implements KvCache permits GrowingKvCache, StaticKvCache {
     private final NDManager manager;
     private final int layers;
     private NDList list = new NDList();
     private int length;
     private boolean closed;
 
-    CacheArrays(NDManager parent, String name, int layers) {
+    BaseKvCache(NDManager parent, String name, int layers) {
         this.manager = parent.newSubManager();
         this.manager.setName(name);
         this.layers = layers;
@@ -27,12 +28,14 @@ final class CacheArrays {
         return manager;
     }
 
-    int length() {
+    @Override
+    public int length() {
         checkOpen();
         return length;
     }
 
-    int batchSize() {
+    @Override
+    public int batchSize() {
         checkOpen();
         return list.isEmpty() ? 0 : Math.toIntExact(list.get(0).getShape().get(0));
     }
@@ -64,7 +67,8 @@ final class CacheArrays {
     }
 
     /** Row {@code i} of every array becomes row {@code rows[i]} (an index select on axis 0). */
-    void reorder(int[] rows) {
+    @Override
+    public void reorder(int[] rows) {
         checkOpen();
         if (length == 0) {
             return;
@@ -78,14 +82,16 @@ final class CacheArrays {
         }
     }
 
-    void clear() {
+    @Override
+    public void clear() {
         checkOpen();
         list.close();
         list = new NDList();
         length = 0;
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (!closed) {
             closed = true;
             list = new NDList();
