@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
@@ -15,13 +15,14 @@ import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
 import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.translator.StepInput;
+import dev.tinygpt.translator.StepTranslator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -225,22 +226,10 @@ public final class TrainingRun implements AutoCloseable {
     private NDArray forwardLoss(NDManager m, TextDataset.Batch batch, boolean training) {
         int b = batch.inputs().length;
         int t = batch.inputs()[0].length;
-        Shape shape = new Shape(b, t);
-        long[] positions = new long[b * t];
-        long[] mask = new long[b * t];
-        for (int i = 0; i < positions.length; i++) {
-            positions[i] = i % t;
-            mask[i] = 1;
-        }
-        NDList inputs =
-                new NDList(
-                        m.create(flatten(batch.inputs()), shape),
-                        m.create(positions, shape),
-                        m.create(mask, shape));
-        ParameterStore ps = new ParameterStore(m, false);
-        NDArray logits = block.forward(ps, inputs, training).get(0); // (B, T, V)
-        NDArray flat = logits.reshape(b * t, config.vocabSize()); // (B·T, V)
-        NDArray labels = m.create(flatten(batch.targets()), new Shape(b * t)); // (B·T)
+        NDList inputs = StepTranslator.arrays(m, StepInput.rows(batch.inputs()), config);
+        NDArray logits = block.forward(new ParameterStore(m, false), inputs, training).get(0);
+        NDArray flat = logits.reshape(b * t, config.vocabSize()); // (B,T,V) -> (B·T, V)
+        NDArray labels = m.create(batch.targets()).reshape(b * t).toType(DataType.INT64, false);
         return loss.evaluate(new NDList(labels), new NDList(flat));
     }
 
@@ -264,22 +253,10 @@ public final class TrainingRun implements AutoCloseable {
     /** Logits of the last position of {@code ids} from the model being trained (dropout off). */
     public float[] lastLogits(int[] ids) {
         try (NDManager scratch = model.getNDManager().newSubManager()) {
-            int t = ids.length;
-            long[] positions = new long[t];
-            long[] mask = new long[t];
-            for (int i = 0; i < t; i++) {
-                positions[i] = i;
-                mask[i] = 1;
-            }
-            Shape shape = new Shape(1, t);
-            NDList inputs =
-                    new NDList(
-                            scratch.create(Arrays.stream(ids).asLongStream().toArray(), shape),
-                            scratch.create(positions, shape),
-                            scratch.create(mask, shape));
+            NDList inputs = StepTranslator.arrays(scratch, StepInput.of(ids, null), config);
             NDArray logits =
                     block.forward(new ParameterStore(scratch, false), inputs, false).get(0);
-            return logits.get(new NDIndex("0, -1, :")).toFloatArray();
+            return logits.get(new NDIndex("0, -1, :")).toFloatArray(); // (1,T,V) -> (V)
         }
     }
 
@@ -328,17 +305,6 @@ public final class TrainingRun implements AutoCloseable {
         for (NamedParameter p : parameters) {
             p.parameter().getArray().setRequiresGradient(true);
         }
-    }
-
-    private static long[] flatten(int[][] rows) {
-        int width = rows[0].length;
-        long[] flat = new long[rows.length * width];
-        for (int r = 0; r < rows.length; r++) {
-            for (int c = 0; c < width; c++) {
-                flat[r * width + c] = rows[r][c];
-            }
-        }
-        return flat;
     }
 
     @Override

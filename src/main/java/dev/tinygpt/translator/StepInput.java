@@ -45,6 +45,21 @@ public record StepInput(
         return new StepInput(new int[][] {ids}, new int[][] {positions}, new int[][] {mask}, cache);
     }
 
+    /** Several unpadded rows of equal length at positions {@code 0…T-1}, without a cache. */
+    public static StepInput rows(int[][] ids) {
+        int[][] positions = new int[ids.length][];
+        int[][] mask = new int[ids.length][];
+        for (int r = 0; r < ids.length; r++) {
+            positions[r] = new int[ids[r].length];
+            mask[r] = new int[ids[r].length];
+            for (int i = 0; i < ids[r].length; i++) {
+                positions[r][i] = i;
+                mask[r][i] = 1;
+            }
+        }
+        return new StepInput(ids, positions, mask, null);
+    }
+
     public int batchSize() {
         return tokenIds.length;
     }

@@ -28,24 +28,12 @@ public final class StepTranslator implements NoBatchifyTranslator<StepInput, Ste
 
     @Override
     public NDList processInput(TranslatorContext ctx, StepInput input) {
-        int b = input.batchSize();
-        int t = input.newPositions();
-        long[] ids = flatten(input.tokenIds());
-        long[] positions = flatten(input.positionIds());
-        StepChecks.tokenIds(ids, config);
-        StepChecks.positionIds(positions, config);
-        long[] mask = flatten(input.attentionMask());
-
         NDManager step = ctx.getNDManager();
-        NDList list =
-                new NDList(
-                        step.create(ids, new Shape(b, t)),
-                        step.create(positions, new Shape(b, t)),
-                        step.create(mask, new Shape(b, mask.length / b)));
+        NDList list = arrays(step, input, config);
         KvCache cache = input.cache();
         if (cache != null) {
             ctx.setAttachment(CACHE, cache);
-            ctx.setAttachment(LENGTH, mask.length / b);
+            ctx.setAttachment(LENGTH, input.attentionMask()[0].length);
             NDList past = cache.arrays();
             // Lend the past to the step: what the forward derives from it (concat, transposes)
             // then lives in the step's manager. Unless the cache takes them back in
@@ -54,6 +42,24 @@ public final class StepTranslator implements NoBatchifyTranslator<StepInput, Ste
             list.addAll(past);
         }
         return list;
+    }
+
+    /**
+     * The first three arrays of the step contract, {@code [inputIds (B,T), positionIds (B,T),
+     * attentionMask (B,P+T)]} int64, in {@code manager}; ids and positions are checked first.
+     */
+    public static NDList arrays(NDManager manager, StepInput input, GptConfig config) {
+        int b = input.batchSize();
+        int t = input.newPositions();
+        long[] ids = flatten(input.tokenIds());
+        long[] positions = flatten(input.positionIds());
+        StepChecks.tokenIds(ids, config);
+        StepChecks.positionIds(positions, config);
+        long[] mask = flatten(input.attentionMask());
+        return new NDList(
+                manager.create(ids, new Shape(b, t)),
+                manager.create(positions, new Shape(b, t)),
+                manager.create(mask, new Shape(b, mask.length / b)));
     }
 
     @Override
