@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,12 +34,19 @@ final class TokenizeCommand implements Callable<Integer> {
             description = "Model or tokenizer directory.")
     String model;
 
-    @Option(
-            names = "--text",
-            required = true,
-            paramLabel = "TEXT",
-            description = "The text to encode.")
-    String text;
+    static final class Input {
+        @Option(names = "--text", paramLabel = "TEXT", description = "The text to encode.")
+        String text;
+
+        @Option(
+                names = "--file",
+                paramLabel = "FILE",
+                description = "Encode the contents of a UTF-8 file instead.")
+        Path file;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Input input;
 
     @Option(
             names = "--json",
@@ -62,6 +70,7 @@ final class TokenizeCommand implements Callable<Integer> {
                                                         + TokenizerFiles.FILE_NAME
                                                         + ", tokenizer.json, or vocab.json +"
                                                         + " merges.txt)"))) {
+            String text = input.text != null ? input.text : TrainCommand.readCorpus(input.file);
             int[] ids = tokenizer.encode(text);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             if (json) {

@@ -241,17 +241,18 @@ final class TrainCommand implements Callable<Integer> {
         return value != null ? value : fallback;
     }
 
+    /** A whole UTF-8 file, strictly decoded (a bad byte is an error, not a replacement). */
     static String readCorpus(Path file) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("corpus not found: " + file, e);
+            throw new IllegalArgumentException("file not found: " + file, e);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("corpus " + file + " is not valid UTF-8", e);
+            throw new IllegalArgumentException(file + " is not valid UTF-8", e);
         }
     }
 

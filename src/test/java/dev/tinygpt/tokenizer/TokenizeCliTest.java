@@ -124,6 +124,28 @@ class TokenizeCliTest {
     }
 
     @Test
+    void tokenizeReadsAFile() throws Exception {
+        String text = "the cat's 2024 👋\nline two";
+        Path file = Files.writeString(root.resolve("text.txt"), text);
+        Run fromFile =
+                run("tokenize", "--model", tokenizerOnly.toString(), "--file", file.toString());
+        Run fromText = run("tokenize", "--model", tokenizerOnly.toString(), "--text", text);
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertEquals(fromText.out(), fromFile.out());
+        Run both =
+                run(
+                        "tokenize",
+                        "--model",
+                        tokenizerOnly.toString(),
+                        "--text",
+                        "x",
+                        "--file",
+                        file.toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+    }
+
+    @Test
     void tokenizeErrors() {
         Run none =
                 run("tokenize", "--model", root.resolve("nothing-here").toString(), "--text", "x");

@@ -95,7 +95,7 @@ class TrainCliTest {
                 "--out",
                 dir.resolve("c").toString());
         bad(
-                "corpus not found",
+                "file not found",
                 "--corpus",
                 dir.resolve("none.txt").toString(),
                 "--out",
