@@ -67,10 +67,23 @@ public final class CausalSelfAttention extends AbstractBlock {
         long t = shape.get(1);
         long c = shape.get(2);
 
-        NDList parts = qkv.apply(ps, x, training).split(3, 2); // (B,T,3C) -> 3 × (B,T,C)
-        NDArray q = heads(parts.get(0), b, t); // (B,T,C) -> (B,nh,T,hs)
-        NDArray k = heads(parts.get(1), b, t);
-        NDArray v = heads(parts.get(2), b, t);
+        NDArray fused = qkv.apply(ps, x, training); // (B,T,C) -> (B,T,3C)
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (t == 1) {
+            // A decode step: (B,1,3C) is [q | k | v], each nh heads of hs, so one reshape to
+            // (B,3·nh,1,hs) and one split give the three (B,nh,1,hs) views: two native calls.
+            NDList parts = fused.reshape(b, 3L * nHeads, 1, headDim).split(3, 1);
+            q = parts.get(0);
+            k = parts.get(1);
+            v = parts.get(2);
+        } else {
+            NDList parts = fused.split(3, 2); // (B,T,3C) -> 3 × (B,T,C)
+            q = heads(parts.get(0), b, t); // (B,T,C) -> (B,nh,T,hs)
+            k = heads(parts.get(1), b, t);
+            v = heads(parts.get(2), b, t);
+        }
         NDArray presentKey = k;
         NDArray presentValue = v;
         if (pastKey != null && pastKey.getShape().get(2) > past) {
@@ -103,7 +116,8 @@ public final class CausalSelfAttention extends AbstractBlock {
         }
         NDArray weights = Dropouts.apply(scores.softmax(-1), dropout, training);
         NDArray y = weights.matMul(v); // (B,nh,T,S) · (B,nh,S,hs) -> (B,nh,T,hs)
-        y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B,nh,T,hs) -> (B,T,nh,hs) -> (B,T,C)
+        // (B,nh,T,hs) -> (B,T,nh,hs) -> (B,T,C); with T = 1 the transpose moves nothing
+        y = t == 1 ? y.reshape(b, 1, c) : y.transpose(0, 2, 1, 3).reshape(b, t, c);
         y = Dropouts.apply(proj.apply(ps, y, training), dropout, training);
         return new Output(y, presentKey, presentValue);
     }

@@ -41,9 +41,17 @@ public final class TransformerBlock extends AbstractBlock {
         CausalSelfAttention.Output a =
                 attn.apply(
                         ps, ln1.apply(ps, x, training), bias, pastKey, pastValue, past, training);
-        x = x.add(a.y());
-        x = x.add(mlp.apply(ps, ln2.apply(ps, x, training), training));
+        x = residual(x, a.y(), training);
+        x = residual(x, mlp.apply(ps, ln2.apply(ps, x, training), training), training);
         return new CausalSelfAttention.Output(x, a.key(), a.value());
+    }
+
+    /**
+     * {@code x + branch}. At inference the branch's output is a temporary nothing else reads, so
+     * the sum is written into it: no new array; in training autograd needs both intact.
+     */
+    private static NDArray residual(NDArray x, NDArray branch, boolean training) {
+        return training ? x.add(branch) : branch.addi(x);
     }
 
     public List<NamedParameter> namedParameters(String prefix) {
