@@ -40,6 +40,16 @@ abstract sealed class BaseKvCache implements KvCache permits GrowingKvCache, Sta
         return list.isEmpty() ? 0 : Math.toIntExact(list.get(0).getShape().get(0));
     }
 
+    @Override
+    public long bytes() {
+        checkOpen();
+        long bytes = 0;
+        for (NDArray a : list) {
+            bytes += a.size() * a.getDataType().getNumOfBytes();
+        }
+        return bytes;
+    }
+
     NDList list() {
         checkOpen();
         return list;

@@ -42,6 +42,12 @@ public sealed interface KvCache extends AutoCloseable permits BaseKvCache {
     /** Rows in the cache (its batch size); 0 when empty. */
     int batchSize();
 
+    /**
+     * Bytes the cache's arrays hold now: {@code 2·n_layer·B·nh·P·hs·4} for the growing cache, the
+     * whole capacity for a preallocated one.
+     */
+    long bytes();
+
     /** The arrays to pass as the past: {@code k0, v0, …}, empty when nothing is cached. */
     NDList arrays();
 

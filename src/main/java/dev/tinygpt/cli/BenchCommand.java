@@ -1,5 +1,7 @@
 package dev.tinygpt.cli;
 
+import dev.tinygpt.bench.Soak;
+import dev.tinygpt.bench.Stats;
 import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
@@ -9,6 +11,8 @@ import dev.tinygpt.generation.Generator;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.generation.TokenListener;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,22 +23,58 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tinygpt bench}: generation benchmarks on models built in-process with random weights (no
- * download). {@code --suite cache} compares the growing and the preallocated KV cache; {@code
- * --suite batch} measures batched greedy generation against one prompt at a time. Every figure is a
- * median over repeats after a warm-up; results print as Markdown tables.
+ * {@code tinygpt bench}: benchmarks on models built in-process with random weights (no download).
+ *
+ * <ul>
+ *   <li>{@code --suite grid} (the default): prefill and decode, with and without the KV cache,
+ *       across sequence lengths and batch sizes, for the exercise model and a GPT-2-small-shaped
+ *       one, each against the machine's limits measured in the same run; writes {@code bench.csv},
+ *       {@code bench.md} and the KV-cache figure {@code bench.png} to {@code --out}.
+ *   <li>{@code --suite soak}: 10,000 tokens in one call and 1,000 short calls on the exercise
+ *       model, watching live NDArrays and RSS.
+ *   <li>{@code --suite cache}: the growing against the preallocated KV cache.
+ *   <li>{@code --suite batch}: batched generation against one prompt at a time.
+ * </ul>
+ *
+ * Every figure is a median over repeats after warm-up.
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmark generation: KV cache kinds and batching (random-weight models).")
+        description =
+                "Benchmark prefill, decode, the KV cache and batching (random-weight models).")
 final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--suite",
-            defaultValue = "all",
+            defaultValue = "grid",
             paramLabel = "NAME",
-            description = "cache, batch or all (default: ${DEFAULT-VALUE}).")
+            description = "grid, soak, cache, batch or all (default: ${DEFAULT-VALUE}).")
     String suite;
+
+    @Option(
+            names = "--models",
+            defaultValue = "exercise,gpt2-small",
+            split = ",",
+            paramLabel = "NAME",
+            description = "Models for the grid: exercise, gpt2-small (default: ${DEFAULT-VALUE}).")
+    List<String> models;
+
+    @Option(
+            names = "--batches",
+            defaultValue = "1,4,16",
+            split = ",",
+            paramLabel = "B",
+            description = "Batch sizes for the grid (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(
+            names = "--max-tokens",
+            defaultValue = "4096",
+            paramLabel = "N",
+            description =
+                    "Skip grid cells whose prefill exceeds N tokens (batch × length), to bound the"
+                            + " run time (default: ${DEFAULT-VALUE}).")
+    long maxTokens;
 
     @Option(
             names = "--repeats",
@@ -43,6 +83,49 @@ final class BenchCommand implements Callable<Integer> {
             description =
                     "Timed repeats per figure; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeats;
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Untimed runs before each grid cell (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(
+            names = "--out",
+            defaultValue = "bench-results",
+            paramLabel = "DIR",
+            description =
+                    "Where the grid writes bench.csv, bench.md and bench.png (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(
+            names = "--soak-tokens",
+            defaultValue = "10000",
+            paramLabel = "N",
+            description = "Tokens of the soak's long call (default: ${DEFAULT-VALUE}).")
+    long soakTokens;
+
+    @Option(
+            names = "--soak-calls",
+            defaultValue = "1000",
+            paramLabel = "N",
+            description = "Short calls of the soak (default: ${DEFAULT-VALUE}).")
+    int soakCalls;
+
+    /** The grid's models: the exercise model and GPT-2 small's shape, random weights. */
+    static Named gridModel(String name) {
+        return switch (name) {
+            case "exercise" -> new Named("exercise", GptConfig.exercise());
+            case "gpt2-small" -> new Named("gpt2-small", GptConfig.gpt2Small());
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown model '"
+                                    + name
+                                    + "' for --models: expected exercise or gpt2-small");
+        };
+    }
 
     /** The exercise model and a mid-size GPT-2-style model (4 layers, width 256, context 512). */
     static List<Named> models() {
@@ -68,23 +151,49 @@ final class BenchCommand implements Callable<Integer> {
     record Named(String name, GptConfig config) {}
 
     @Override
-    public Integer call() {
-        if (repeats < 1) {
-            throw new IllegalArgumentException("--repeats must be ≥ 1");
+    public Integer call() throws IOException {
+        requireAtLeast("--repeats", repeats, 1);
+        requireAtLeast("--warmup", warmup, 0);
+        requireAtLeast("--max-tokens", maxTokens, 1);
+        requireAtLeast("--soak-tokens", soakTokens, 1);
+        requireAtLeast("--soak-calls", soakCalls, 1);
+        for (int b : batches) {
+            requireAtLeast("--batches", b, 1);
         }
-        boolean cache = suite.equals("cache") || suite.equals("all");
-        boolean batch = suite.equals("batch") || suite.equals("all");
-        if (!cache && !batch) {
+        List<Named> grid = models.stream().map(BenchCommand::gridModel).toList();
+        boolean all = suite.equals("all");
+        if (!all && !List.of("grid", "soak", "cache", "batch").contains(suite)) {
             throw new IllegalArgumentException(
-                    "bad --suite '" + suite + "': expected cache, batch or all");
+                    "bad --suite '" + suite + "': expected grid, soak, cache, batch or all");
         }
-        if (cache) {
+        if (all || suite.equals("grid")) {
+            new GridSuite(grid, batches, repeats, warmup, maxTokens, out).run();
+        }
+        if (all || suite.equals("soak")) {
+            soakSuite();
+        }
+        if (all || suite.equals("cache")) {
             cacheSuite();
         }
-        if (batch) {
+        if (all || suite.equals("batch")) {
             batchSuite();
         }
         return 0;
+    }
+
+    private static void requireAtLeast(String option, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(option + " must be ≥ " + min + ", got " + value);
+        }
+    }
+
+    /** The leak check on the exercise model (context 32: the long call slides many times). */
+    private void soakSuite() {
+        System.out.println(Soak.markdownHeader());
+        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 1, null)) {
+            new Soak(lm).run(soakTokens, soakCalls, s -> System.out.println(Soak.markdownRow(s)));
+        }
+        System.out.println();
     }
 
     /** Decode from a 8-token prompt to the end of the context with each cache kind. */
@@ -133,7 +242,7 @@ final class BenchCommand implements Callable<Integer> {
                 g[i] = Generator.generate(growing, prompt, options).decodeTokensPerSecond();
                 s[i] = Generator.generate(fixed, prompt, options).decodeTokensPerSecond();
             }
-            return new double[] {DemoCommand.median(g), DemoCommand.median(s)};
+            return new double[] {Stats.median(g), Stats.median(s)};
         }
     }
 
@@ -178,8 +287,8 @@ final class BenchCommand implements Callable<Integer> {
                                         session, prompts, options, null, TokenListener.NONE);
                         batched[r] = tokens / (result.totalMillis() / 1000);
                     }
-                    double s = DemoCommand.median(single);
-                    double t = DemoCommand.median(batched);
+                    double s = Stats.median(single);
+                    double t = Stats.median(batched);
                     System.out.printf(
                             Locale.ROOT,
                             "| %s | %d | %,.0f | %,.0f | %.2f× |%n",

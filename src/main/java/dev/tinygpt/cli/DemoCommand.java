@@ -1,5 +1,6 @@
 package dev.tinygpt.cli;
 
+import dev.tinygpt.bench.Stats;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.GenerationResult;
@@ -114,8 +115,8 @@ final class DemoCommand implements Callable<Integer> {
                     cachedMs[i] = Generator.generate(session, ids, cached).totalMillis();
                     uncachedMs[i] = Generator.generate(session, ids, uncached).totalMillis();
                 }
-                double c = median(cachedMs);
-                double u = median(uncachedMs);
+                double c = Stats.median(cachedMs);
+                double u = Stats.median(uncachedMs);
                 System.out.println();
                 System.out.printf(
                         Locale.ROOT,
@@ -137,12 +138,5 @@ final class DemoCommand implements Callable<Integer> {
                 return identical ? 0 : 1;
             }
         }
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

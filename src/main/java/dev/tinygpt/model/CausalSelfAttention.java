@@ -28,6 +28,7 @@ public final class CausalSelfAttention extends AbstractBlock {
     private final float dropout;
     private final Projection qkv;
     private final Projection proj;
+    private final Scalars constants;
 
     /** What one attention call returns: the output and the keys/values to cache. */
     public record Output(NDArray y, NDArray key, NDArray value) {}
@@ -38,6 +39,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         // 1/√hs as in "Attention Is All You Need" and GPT-2; HF's scale_attn_weights = false
         // turns it off.
         this.scale = config.scaleAttnWeights() ? (float) (1.0 / Math.sqrt(headDim)) : 1f;
+        this.constants = new Scalars(scale);
         this.dropout = config.dropout();
         int c = config.dModel();
         qkv = addChildBlock("c_attn", new Projection(c, 3 * c, true));
@@ -109,7 +111,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         }
 
         // (B,nh,T,hs) · (B,nh,hs,S) -> (B,nh,T,S); scaling q first touches T·hs, not T·S, values.
-        NDArray scaled = scale == 1f ? q : q.mul(scale);
+        NDArray scaled = scale == 1f ? q : q.mul(constants.in(qkv.weightArray())[0]);
         NDArray scores = scaled.matMul(k.transpose(0, 1, 3, 2));
         if (bias != null) {
             scores = training ? scores.add(bias) : scores.addi(bias);

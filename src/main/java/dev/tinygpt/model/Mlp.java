@@ -25,6 +25,7 @@ public final class Mlp extends AbstractBlock {
     private final float dropout;
     private final Projection fc;
     private final Projection proj;
+    private final Scalars constants = new Scalars(0.044715f, SQRT_2_OVER_PI, 1f, 0.5f);
 
     public Mlp(GptConfig config) {
         this.activation = config.activation();
@@ -42,11 +43,12 @@ public final class Mlp extends AbstractBlock {
 
     /**
      * Applies the configured non-linearity element-wise. At inference the tanh GELU updates its
-     * temporaries in place (4 fewer allocations); in training autograd needs them intact.
+     * temporaries in place (4 fewer allocations) and multiplies by constant arrays; in training
+     * autograd needs the temporaries intact.
      */
     NDArray activate(NDArray h, boolean training) {
         return switch (activation) {
-            case RELU -> h.maximum(0f);
+            case RELU -> h.getNDArrayInternal().relu();
                 // Exact GELU, x·Φ(x), as PyTorch's default nn.GELU().
             case GELU -> h.getNDArrayInternal().gelu();
                 // GPT-2's tanh approximation (HF NewGELU): 0.5·x·(1 + tanh(√(2/π)·(x +
@@ -56,8 +58,10 @@ public final class Mlp extends AbstractBlock {
                     NDArray inner = h.pow(3f).mul(0.044715f).add(h).mul(SQRT_2_OVER_PI);
                     yield inner.tanh().add(1f).mul(h).mul(0.5f);
                 }
-                NDArray inner = h.pow(3f).muli(0.044715f).addi(h).muli(SQRT_2_OVER_PI);
-                yield inner.tanh().addi(1f).muli(h).muli(0.5f);
+                // The constants are arrays made once: a Java float would cost a new array per op.
+                NDArray[] c = constants.in(fc.weightArray());
+                NDArray inner = h.mul(h).muli(h).muli(c[0]).addi(h).muli(c[1]); // x³ as x·x·x
+                yield inner.tanh().addi(c[2]).muli(h).muli(c[3]);
             }
         };
     }

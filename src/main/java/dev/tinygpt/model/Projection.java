@@ -59,6 +59,11 @@ public final class Projection extends AbstractBlock {
         return training ? y.add(b) : y.addi(b);
     }
 
+    /** The weight's array (for constants that must live beside it, in the model's manager). */
+    NDArray weightArray() {
+        return weight.getArray();
+    }
+
     /** The parameters under {@code prefix} ({@code h.0.attn.c_attn}). */
     public List<NamedParameter> namedParameters(String prefix) {
         List<NamedParameter> list = new ArrayList<>(2);

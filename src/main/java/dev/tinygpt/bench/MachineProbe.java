@@ -1,0 +1,147 @@
+package dev.tinygpt.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Measures the machine's limits through the engine, in the benchmark's own process: sustained read
+ * bandwidth (a sum over an array far larger than the caches) and fp32 matmul throughput (a square
+ * GEMM). Each sample is one timed call; callers take medians over samples spread across the run,
+ * since a shared machine's bandwidth swings within seconds.
+ *
+ * <p>Also reads the process's resident memory from {@code /proc/self/status} (Linux).
+ */
+public final class MachineProbe implements AutoCloseable {
+    /** 256 MiB of floats: far past every cache level. */
+    private static final long BANDWIDTH_FLOATS = 64L * 1024 * 1024;
+
+    /** A 2048² GEMM: 17 GFLOP, large enough for libtorch's best kernel and both cores. */
+    private static final int GEMM_SIZE = 2048;
+
+    private final NDManager manager;
+    private final NDArray big;
+    private final NDArray a;
+    private final NDArray b;
+
+    public MachineProbe() {
+        manager = NDManager.newBaseManager();
+        manager.setName("machine-probe");
+        big = manager.ones(new Shape(BANDWIDTH_FLOATS));
+        a = manager.randomUniform(-1f, 1f, new Shape(GEMM_SIZE, GEMM_SIZE));
+        b = manager.randomUniform(-1f, 1f, new Shape(GEMM_SIZE, GEMM_SIZE));
+        bandwidthGBs(); // first touch and warm-up
+        matmulGflops();
+    }
+
+    /** One sample of read bandwidth, GB/s: a sum over 256 MiB. */
+    public double bandwidthGBs() {
+        long start = System.nanoTime();
+        try (NDArray sum = big.sum()) {
+            sum.getFloat(); // waits for the result
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return BANDWIDTH_FLOATS * 4 / seconds / 1e9;
+    }
+
+    /** One sample of fp32 matmul throughput, GFLOP/s: a 2048 × 2048 × 2048 product. */
+    public double matmulGflops() {
+        long start = System.nanoTime();
+        try (NDArray c = a.matMul(b)) {
+            c.getShape(); // the product is computed eagerly; keep the array alive until here
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return 2.0 * GEMM_SIZE * GEMM_SIZE * GEMM_SIZE / seconds / 1e9;
+    }
+
+    /** Limits from samples taken across the run: the medians. */
+    public static MachineLimits limits(List<Double> bandwidth, List<Double> gflops) {
+        return new MachineLimits(
+                cpuName(),
+                Runtime.getRuntime().availableProcessors(),
+                engineThreads(),
+                Stats.median(bandwidth),
+                Stats.median(gflops));
+    }
+
+    /** libtorch's intra-op threads (starting the engine if needed). */
+    public static int engineThreads() {
+        Engine.getEngine("PyTorch");
+        return JniUtils.getNumThreads();
+    }
+
+    /** The CPU's model name from {@code /proc/cpuinfo}, or "unknown". */
+    public static String cpuName() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: fall through
+        }
+        return "unknown";
+    }
+
+    /** Resident set size now, bytes ({@code VmRSS}); -1 where unknown. */
+    public static long residentBytes() {
+        return status("VmRSS:");
+    }
+
+    /** Peak resident set size since start or the last {@link #resetPeak}, bytes; -1 if unknown. */
+    public static long peakResidentBytes() {
+        return status("VmHWM:");
+    }
+
+    /** Resets the peak RSS to the current RSS (Linux ≥ 4.0); false where not supported. */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static long status(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    String kb = line.substring(field.length()).trim().split("\\s+")[0];
+                    return Long.parseLong(kb) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: unknown
+        }
+        return -1;
+    }
+
+    /** Bytes in binary units, one decimal: {@code 75.0 MiB}. */
+    public static String humanBytes(long bytes) {
+        if (bytes < 0) {
+            return "—";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
