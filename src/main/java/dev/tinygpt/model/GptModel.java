@@ -2,6 +2,7 @@ package dev.tinygpt.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -149,7 +150,9 @@ public final class GptModel extends AbstractBlock {
             NDArray pastKey = inputs.size() > 3 ? inputs.get(3 + 2 * i) : null;
             NDArray pastValue = inputs.size() > 3 ? inputs.get(4 + 2 * i) : null;
             CausalSelfAttention.Output o =
-                    blocks.get(i).apply(ps, x, bias, pastKey, pastValue, past, training);
+                    training
+                            ? blocks.get(i).apply(ps, x, bias, pastKey, pastValue, past, true)
+                            : applyScoped(blocks.get(i), ps, x, bias, pastKey, pastValue, past);
             x = o.y();
             out.add(o.key());
             out.add(o.value());
@@ -164,6 +167,33 @@ public final class GptModel extends AbstractBlock {
                         : lmHead.apply(ps, x, training);
         out.set(0, logits);
         return out;
+    }
+
+    /**
+     * Runs a block at inference with its temporaries in a manager of their own, freed as soon as
+     * the block is done: only its output and presents move to the step's manager. A step therefore
+     * holds one layer's temporaries at a time, not every layer's (a 4×1016-token prefill of GPT-2
+     * small would otherwise keep ~8 GB of attention scores and MLP activations alive). In training
+     * autograd keeps what backward needs on its own, but the arrays stay for simplicity.
+     */
+    private static CausalSelfAttention.Output applyScoped(
+            TransformerBlock block,
+            ParameterStore ps,
+            NDArray x,
+            NDArray bias,
+            NDArray pastKey,
+            NDArray pastValue,
+            long past) {
+        NDManager step = x.getManager();
+        try (NDManager layer = step.newSubManager()) {
+            x.tempAttach(layer); // what the block derives from x lands in `layer`
+            CausalSelfAttention.Output o =
+                    block.apply(ps, x, bias, pastKey, pastValue, past, false);
+            o.y().attach(step);
+            o.key().attach(step);
+            o.value().attach(step);
+            return o;
+        }
     }
 
     /**
