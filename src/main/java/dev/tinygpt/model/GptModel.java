@@ -189,9 +189,13 @@ public final class GptModel extends AbstractBlock {
             x.tempAttach(layer); // what the block derives from x lands in `layer`
             CausalSelfAttention.Output o =
                     block.apply(ps, x, bias, pastKey, pastValue, past, false);
-            o.y().attach(step);
-            o.key().attach(step);
-            o.value().attach(step);
+            // Only what was made in `layer` moves; presents concatenated onto a past already live
+            // in the past's manager (the caller's), as the step contract says.
+            for (NDArray kept : new NDArray[] {o.y(), o.key(), o.value()}) {
+                if (kept.getManager() == layer) {
+                    kept.attach(step);
+                }
+            }
             return o;
         }
     }

@@ -17,22 +17,26 @@ final class Scalars {
         this.values = values.clone();
     }
 
-    /** The constants, in {@code weight}'s manager (the model's). */
+    /**
+     * The constants, in {@code weight}'s manager (the model's). Made again if that manager closed
+     * them (a block whose weights were replaced by a later load).
+     */
     NDArray[] in(NDArray weight) {
         NDArray[] a = arrays;
-        if (a == null) {
-            synchronized (this) {
-                a = arrays;
-                if (a == null) {
-                    NDManager manager = weight.getManager();
-                    a = new NDArray[values.length];
-                    for (int i = 0; i < values.length; i++) {
-                        a[i] = manager.create(values[i]);
-                    }
-                    arrays = a;
-                }
-            }
+        if (a != null && !a[0].isReleased()) {
+            return a;
         }
-        return a;
+        synchronized (this) {
+            a = arrays;
+            if (a == null || a[0].isReleased()) {
+                NDManager manager = weight.getManager();
+                a = new NDArray[values.length];
+                for (int i = 0; i < values.length; i++) {
+                    a[i] = manager.create(values[i]);
+                }
+                arrays = a;
+            }
+            return a;
+        }
     }
 }
