@@ -2,6 +2,7 @@ package dev.tinygpt.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 
 /**
  * Scalar constants held as arrays, created once in the model's manager. DJL's {@code x.mul(2f)}
@@ -17,26 +18,25 @@ final class Scalars {
         this.values = values.clone();
     }
 
-    /**
-     * The constants, in {@code weight}'s manager (the model's). Made again if that manager closed
-     * them (a block whose weights were replaced by a later load).
-     */
+    /** The constants, in {@code weight}'s manager (the model's). */
     NDArray[] in(NDArray weight) {
         NDArray[] a = arrays;
-        if (a != null && !a[0].isReleased()) {
-            return a;
-        }
-        synchronized (this) {
-            a = arrays;
-            if (a == null || a[0].isReleased()) {
-                NDManager manager = weight.getManager();
-                a = new NDArray[values.length];
-                for (int i = 0; i < values.length; i++) {
-                    a[i] = manager.create(values[i]);
+        if (a == null) {
+            synchronized (this) {
+                a = arrays;
+                if (a == null) {
+                    NDManager manager = weight.getManager();
+                    a = new NDArray[values.length];
+                    for (int i = 0; i < values.length; i++) {
+                        a[i] = manager.create(values[i]);
+                        // The first use may run inside a caller's NDScope (DJL's TextGenerator
+                        // opens one per step), which would close the constant with the step.
+                        NDScope.unregister(a[i]);
+                    }
+                    arrays = a;
                 }
-                arrays = a;
             }
-            return a;
         }
+        return a;
     }
 }
