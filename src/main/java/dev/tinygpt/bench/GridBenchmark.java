@@ -131,12 +131,12 @@ public final class GridBenchmark {
         double[] uncached = new double[repeats];
         long kvBytes = 0;
         for (int r = -warmup; r < repeats; r++) {
-            double[] t = time(session, b, n);
-            kvBytes = (long) t[3];
+            Repeat t = time(session, b, n);
+            kvBytes = t.kvBytes();
             if (r >= 0) {
-                prefill[r] = t[0];
-                cached[r] = t[1];
-                uncached[r] = t[2];
+                prefill[r] = t.prefillMs();
+                cached[r] = t.cachedStepMs();
+                uncached[r] = t.uncachedStepMs();
             }
         }
         return new BenchRow(
@@ -151,29 +151,33 @@ public final class GridBenchmark {
                 prefillFlops(config, b, n) / (Stats.median(gflops) * 1e6));
     }
 
-    /**
-     * One repeat of a cell: {@code [prefill ms, median decode step ms, uncached step ms, KV-cache
-     * bytes after the prefill]}.
-     */
-    private double[] time(InferenceSession session, int b, int n) {
+    /** One repeat of a cell; the decode step is the median of {@link #DECODE_STEPS}. */
+    private record Repeat(
+            double prefillMs, double cachedStepMs, double uncachedStepMs, long kvBytes) {}
+
+    private Repeat time(InferenceSession session, int b, int n) {
         int vocab = model.config().vocabSize();
         int[][] prompt = prompt(b, n, vocab);
         session.cache().clear();
         long start = System.nanoTime();
-        session.step(prefillStep(prompt, session));
+        session.step(StepInput.rows(prompt, session.cache()));
         double prefillMs = millisSince(start);
-        double kvBytes = session.cache().bytes();
+        long kvBytes = session.cache().bytes();
         double[] steps = new double[DECODE_STEPS];
+        int[][] next = new int[b][1];
         for (int i = 0; i < DECODE_STEPS; i++) {
-            StepInput next = decodeStep(b, n + i, vocab, session);
+            for (int r = 0; r < b; r++) {
+                next[r][0] = ((n + i) * 7 + r) % vocab;
+            }
+            StepInput step = StepInput.rows(next, session.cache());
             start = System.nanoTime();
-            session.step(next);
+            session.step(step);
             steps[i] = millisSince(start);
         }
         StepInput whole = StepInput.rows(prompt);
         start = System.nanoTime();
         session.step(whole);
-        return new double[] {prefillMs, Stats.median(steps), millisSince(start), kvBytes};
+        return new Repeat(prefillMs, Stats.median(steps), millisSince(start), kvBytes);
     }
 
     /**
@@ -211,30 +215,6 @@ public final class GridBenchmark {
             Arrays.setAll(row, i -> random.nextInt(vocab));
         }
         return ids;
-    }
-
-    private static StepInput prefillStep(int[][] prompt, InferenceSession session) {
-        int b = prompt.length;
-        int n = prompt[0].length;
-        int[][] positions = new int[b][n];
-        int[][] mask = new int[b][n];
-        for (int r = 0; r < b; r++) {
-            Arrays.setAll(positions[r], i -> i);
-            Arrays.fill(mask[r], 1);
-        }
-        return new StepInput(prompt, positions, mask, session.cache());
-    }
-
-    private static StepInput decodeStep(int b, int position, int vocab, InferenceSession session) {
-        int[][] ids = new int[b][1];
-        int[][] positions = new int[b][1];
-        int[][] mask = new int[b][position + 1];
-        for (int r = 0; r < b; r++) {
-            ids[r][0] = (position * 7 + r) % vocab;
-            positions[r][0] = position;
-            Arrays.fill(mask[r], 1);
-        }
-        return new StepInput(ids, positions, mask, session.cache());
     }
 
     private static double millisSince(long start) {

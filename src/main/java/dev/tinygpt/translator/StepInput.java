@@ -35,29 +35,31 @@ public record StepInput(
      * @param cache the cache holding the P earlier positions, or null for none (P = 0)
      */
     public static StepInput of(int[] ids, KvCache cache) {
-        int past = cache == null ? 0 : cache.length();
-        int[] positions = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            positions[i] = past + i;
-        }
-        int[] mask = new int[past + ids.length];
-        Arrays.fill(mask, 1);
-        return new StepInput(new int[][] {ids}, new int[][] {positions}, new int[][] {mask}, cache);
+        return rows(new int[][] {ids}, cache);
     }
 
     /** Several unpadded rows of equal length at positions {@code 0…T-1}, without a cache. */
     public static StepInput rows(int[][] ids) {
+        return rows(ids, null);
+    }
+
+    /**
+     * Several unpadded rows of equal length continuing a cache: positions {@code P … P+T-1} in
+     * every row, mask all ones over the P cached and T new positions.
+     *
+     * @param cache the cache holding the P earlier positions of every row, or null (P = 0)
+     */
+    public static StepInput rows(int[][] ids, KvCache cache) {
+        int past = cache == null ? 0 : cache.length();
         int[][] positions = new int[ids.length][];
         int[][] mask = new int[ids.length][];
         for (int r = 0; r < ids.length; r++) {
             positions[r] = new int[ids[r].length];
-            mask[r] = new int[ids[r].length];
-            for (int i = 0; i < ids[r].length; i++) {
-                positions[r][i] = i;
-                mask[r][i] = 1;
-            }
+            Arrays.setAll(positions[r], i -> past + i);
+            mask[r] = new int[past + ids[r].length];
+            Arrays.fill(mask[r], 1);
         }
-        return new StepInput(ids, positions, mask, null);
+        return new StepInput(ids, positions, mask, cache);
     }
 
     public int batchSize() {
