@@ -167,7 +167,7 @@ public final class BenchReport {
                         cell(r.uncachedStepMs(), "%.3f"),
                         cell(r.uncachedTokensPerSecond(), "%.1f"),
                         cell(r.uncachedStepMs() / r.cachedStepMs(), "%.1f×"),
-                        bytes(r.kvCacheBytes()))
+                        humanBytes(r.kvCacheBytes()))
                 + " |\n";
     }
 
@@ -241,8 +241,8 @@ public final class BenchReport {
         return Double.isNaN(v) ? MISSING : String.format(Locale.ROOT, format, v);
     }
 
-    /** Binary units with one decimal: 1.5 MiB. */
-    private static String bytes(long n) {
+    /** Binary units with one decimal: 1.5 MiB; a negative count (not measured) is "—". */
+    public static String humanBytes(long n) {
         if (n < 0) {
             return MISSING;
         }

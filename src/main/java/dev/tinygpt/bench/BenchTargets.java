@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The speed targets, checked against a grid's rows: each is measured, compared with its goal and
@@ -23,16 +24,8 @@ public record BenchTargets(String tiny, String gpt2) {
         List<Result> results = new ArrayList<>();
         List<BenchRow> gpt2One = rows(rows, gpt2, 1);
         if (!gpt2One.isEmpty()) {
-            double fraction =
-                    Stats.median(
-                            gpt2One.stream()
-                                    .mapToDouble(BenchRow::decodeFractionOfBound)
-                                    .toArray());
-            double rate =
-                    Stats.median(
-                            gpt2One.stream()
-                                    .mapToDouble(BenchRow::cachedTokensPerSecond)
-                                    .toArray());
+            double fraction = median(gpt2One, BenchRow::decodeFractionOfBound);
+            double rate = median(gpt2One, BenchRow::cachedTokensPerSecond);
             results.add(
                     new Result(
                             gpt2 + " decode, batch 1, share of the bandwidth bound",
@@ -46,11 +39,7 @@ public record BenchTargets(String tiny, String gpt2) {
         }
         List<BenchRow> tinyOne = rows(rows, tiny, 1);
         if (!tinyOne.isEmpty()) {
-            double rate =
-                    Stats.median(
-                            tinyOne.stream()
-                                    .mapToDouble(BenchRow::cachedTokensPerSecond)
-                                    .toArray());
+            double rate = median(tinyOne, BenchRow::cachedTokensPerSecond);
             results.add(
                     new Result(
                             tiny + " decode, batch 1",
@@ -146,6 +135,10 @@ public record BenchTargets(String tiny, String gpt2) {
                     .append(" |\n");
         }
         return md.toString();
+    }
+
+    private static double median(List<BenchRow> rows, ToDoubleFunction<BenchRow> figure) {
+        return Stats.median(rows.stream().mapToDouble(figure).toArray());
     }
 
     private static List<BenchRow> rows(List<BenchRow> rows, String model, int batch) {

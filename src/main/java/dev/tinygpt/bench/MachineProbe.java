@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Measures the machine's limits through the engine, in the benchmark's own process: sustained read
@@ -123,21 +122,6 @@ public final class MachineProbe implements AutoCloseable {
             // not Linux: unknown
         }
         return -1;
-    }
-
-    /** Bytes in binary units, one decimal: {@code 75.0 MiB}. */
-    public static String humanBytes(long bytes) {
-        if (bytes < 0) {
-            return "—";
-        }
-        String[] units = {"B", "KiB", "MiB", "GiB"};
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class Soak {
                 s.tokens(),
                 s.calls(),
                 s.liveArrays(),
-                MachineProbe.humanBytes(s.rssBytes()));
+                BenchReport.humanBytes(s.rssBytes()));
     }
 
     /** Live NDArrays under the model's manager (parameters, caches, predictors, all). */

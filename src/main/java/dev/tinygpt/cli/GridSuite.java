@@ -9,7 +9,6 @@ import dev.tinygpt.bench.MachineProbe;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +43,8 @@ final class GridSuite {
     }
 
     void run() throws IOException {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create --out directory " + out + ": " + e);
-        }
+        AtomicFiles.createWritableDirectory(out, "--out directory");
+        long start = System.nanoTime();
         List<BenchRow> rows = new ArrayList<>();
         List<Double> bandwidth = new ArrayList<>();
         List<Double> gflops = new ArrayList<>();
@@ -74,8 +70,8 @@ final class GridSuite {
                                     "| %s | %,d | %s | %s |%n",
                                     m.name(),
                                     params,
-                                    MachineProbe.humanBytes(4 * params),
-                                    MachineProbe.humanBytes(MachineProbe.peakResidentBytes())));
+                                    BenchReport.humanBytes(4 * params),
+                                    BenchReport.humanBytes(MachineProbe.peakResidentBytes())));
                 }
             }
         }
@@ -99,6 +95,8 @@ final class GridSuite {
         }
         System.out.println();
         System.out.println(report);
+        System.out.printf(
+                Locale.ROOT, "Grid done in %.1f min%n", (System.nanoTime() - start) / 6e10);
         System.out.println(
                 "Wrote "
                         + out.resolve("bench.csv")
