@@ -189,14 +189,21 @@ public final class GptModel extends AbstractBlock {
             x.tempAttach(layer); // what the block derives from x lands in `layer`
             CausalSelfAttention.Output o =
                     block.apply(ps, x, bias, pastKey, pastValue, past, false);
-            // Only what was made in `layer` moves; presents concatenated onto a past already live
-            // in the past's manager (the caller's), as the step contract says.
-            for (NDArray kept : new NDArray[] {o.y(), o.key(), o.value()}) {
-                if (kept.getManager() == layer) {
-                    kept.attach(step);
-                }
-            }
+            keep(o.y(), layer, step);
+            keep(o.key(), layer, step);
+            keep(o.value(), layer, step);
             return o;
+        }
+    }
+
+    /**
+     * Moves {@code array} out of the closing layer manager if it was made there. Presents
+     * concatenated onto a past live in the past's manager (the caller's, as the step contract says)
+     * and stay there.
+     */
+    private static void keep(NDArray array, NDManager layer, NDManager step) {
+        if (array.getManager() == layer) {
+            array.attach(step);
         }
     }
 
