@@ -102,13 +102,7 @@ public final class CharTokenizer implements Tokenizer {
     public String decode(int[] ids) {
         StringBuilder sb = new StringBuilder(ids.length);
         for (int id : ids) {
-            if (id < 0 || id >= vocabSize()) {
-                throw new IllegalArgumentException(
-                        "token id "
-                                + id
-                                + " is out of range: the vocabulary has ids 0.."
-                                + (vocabSize() - 1));
-            }
+            Tokenizer.requireId(id, vocabSize());
             if (id == symbols.size()) {
                 sb.append(REPLACEMENT);
             } else {

@@ -188,13 +188,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     public byte[] decodeBytes(int[] ids) {
         int length = 0;
         for (int id : ids) {
-            if (id < 0 || id >= tokens.length) {
-                throw new IllegalArgumentException(
-                        "token id "
-                                + id
-                                + " is out of range: the vocabulary has ids 0.."
-                                + (tokens.length - 1));
-            }
+            Tokenizer.requireId(id, tokens.length);
             length += tokenBytes[id].length;
         }
         byte[] out = new byte[length];

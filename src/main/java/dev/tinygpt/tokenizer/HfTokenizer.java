@@ -95,13 +95,7 @@ public final class HfTokenizer implements Tokenizer {
 
     private void checkIds(int[] ids) {
         for (int id : ids) {
-            if (id < 0 || id >= vocabSize()) {
-                throw new IllegalArgumentException(
-                        "token id "
-                                + id
-                                + " is out of range: the vocabulary has ids 0.."
-                                + (vocabSize() - 1));
-            }
+            Tokenizer.requireId(id, vocabSize());
         }
     }
 

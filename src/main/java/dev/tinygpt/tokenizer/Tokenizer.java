@@ -36,4 +36,15 @@ public interface Tokenizer extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** Throws unless {@code 0 <= id < vocabSize}, naming the id and the valid range. */
+    static void requireId(int id, int vocabSize) {
+        if (id < 0 || id >= vocabSize) {
+            throw new IllegalArgumentException(
+                    "token id "
+                            + id
+                            + " is out of range: the vocabulary has ids 0.."
+                            + (vocabSize - 1));
+        }
+    }
 }

@@ -75,13 +75,7 @@ public final class WordTokenizer implements Tokenizer {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ids.length; i++) {
             int id = ids[i];
-            if (id < 0 || id >= words.size()) {
-                throw new IllegalArgumentException(
-                        "token id "
-                                + id
-                                + " is out of range: the vocabulary has ids 0.."
-                                + (words.size() - 1));
-            }
+            Tokenizer.requireId(id, words.size());
             if (i > 0) {
                 sb.append(' ');
             }
