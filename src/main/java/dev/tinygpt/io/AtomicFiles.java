@@ -19,6 +19,23 @@ import java.nio.file.attribute.PosixFilePermissions;
  * file is renamed over the target.
  */
 public final class AtomicFiles {
+    /**
+     * Creates {@code dir} and its parents if missing and checks that files can be written in it.
+     *
+     * @param what names the directory in the error: "model directory", "--out directory"
+     * @throws IllegalArgumentException naming the directory when it cannot be created or written
+     */
+    public static void createWritableDirectory(Path dir, String what) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create " + what + " " + dir + ": " + e, e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException(what + " " + dir + " is not writable");
+        }
+    }
+
     /** Writes the content of a file to a stream. */
     @FunctionalInterface
     public interface Content {

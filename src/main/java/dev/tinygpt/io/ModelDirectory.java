@@ -120,15 +120,7 @@ public final class ModelDirectory {
      */
     public static void save(Path dir, GptModel model, Tokenizer tokenizer, boolean half)
             throws IOException {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "cannot create model directory " + dir + ": " + e, e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new IllegalArgumentException("model directory " + dir + " is not writable");
-        }
+        AtomicFiles.createWritableDirectory(dir, "model directory");
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         for (NamedParameter p : model.namedParameters()) {
             NDArray array = p.parameter().getArray();

@@ -64,15 +64,7 @@ final class Checkpoints {
                             + out
                             + " or choose another --out");
         }
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "cannot create output directory " + out + ": " + e, e);
-        }
-        if (!Files.isWritable(out)) {
-            throw new IllegalArgumentException("output directory " + out + " is not writable");
-        }
+        AtomicFiles.createWritableDirectory(out, "output directory");
         return new Checkpoints(out);
     }
 
