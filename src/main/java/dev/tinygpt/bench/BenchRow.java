@@ -29,6 +29,20 @@ public record BenchRow(
         double decodeBoundMs,
         double prefillBoundMs) {
 
+    /** This row with its bounds set. */
+    public BenchRow withBounds(double decodeBoundMs, double prefillBoundMs) {
+        return new BenchRow(
+                model,
+                batch,
+                length,
+                prefillMs,
+                cachedStepMs,
+                uncachedStepMs,
+                kvCacheBytes,
+                decodeBoundMs,
+                prefillBoundMs);
+    }
+
     /** Prompt tokens per second of the prefill. */
     public double prefillTokensPerSecond() {
         return batch * (double) length / prefillMs * 1000.0;

@@ -125,7 +125,6 @@ public final class GridBenchmark {
     }
 
     private BenchRow cell(InferenceSession session, int b, int n) {
-        GptConfig config = model.config();
         double[] prefill = new double[repeats];
         double[] cached = new double[repeats];
         double[] uncached = new double[repeats];
@@ -147,8 +146,19 @@ public final class GridBenchmark {
                 Stats.median(cached),
                 Stats.median(uncached),
                 kvBytes,
-                decodeBytes(config, b, n) / (Stats.median(bandwidth) * 1e6),
-                prefillFlops(config, b, n) / (Stats.median(gflops) * 1e6));
+                Double.NaN,
+                Double.NaN);
+    }
+
+    /**
+     * {@code row} with its bounds from the run's limits: the decode step's bytes over the read
+     * bandwidth, the prefill's FLOPs over the matmul throughput. Applied once every sample is in,
+     * so each row is judged against the limits the report states.
+     */
+    public static BenchRow withBounds(BenchRow row, GptConfig config, MachineLimits limits) {
+        return row.withBounds(
+                decodeBytes(config, row.batch(), row.length()) / (limits.bandwidthGBs() * 1e6),
+                prefillFlops(config, row.batch(), row.length()) / (limits.matmulGflops() * 1e6));
     }
 
     /** One repeat of a cell; the decode step is the median of {@link #DECODE_STEPS}. */

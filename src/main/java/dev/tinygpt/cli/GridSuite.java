@@ -6,13 +6,16 @@ import dev.tinygpt.bench.BenchTargets;
 import dev.tinygpt.bench.GridBenchmark;
 import dev.tinygpt.bench.MachineLimits;
 import dev.tinygpt.bench.MachineProbe;
+import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code bench --suite grid}: builds each model in-process, runs its {@link GridBenchmark}, and
@@ -46,6 +49,7 @@ final class GridSuite {
         AtomicFiles.createWritableDirectory(out, "--out directory");
         long start = System.nanoTime();
         List<BenchRow> rows = new ArrayList<>();
+        Map<String, GptConfig> configs = new HashMap<>();
         List<Double> bandwidth = new ArrayList<>();
         List<Double> gflops = new ArrayList<>();
         StringBuilder memory =
@@ -55,6 +59,7 @@ final class GridSuite {
         try (MachineProbe probe = new MachineProbe()) {
             for (BenchCommand.Named m : models) {
                 System.out.println("# " + m.name() + ": building (random weights, seed 1)");
+                configs.put(m.name(), m.config());
                 MachineProbe.resetPeak();
                 try (LanguageModel lm = LanguageModel.create(m.config(), 1, null)) {
                     int[] lengths = GridBenchmark.lengths(m.config().contextLength());
@@ -80,6 +85,10 @@ final class GridSuite {
                     "no grid cell fits --max-tokens " + maxTokens + ": raise it");
         }
         MachineLimits limits = MachineProbe.limits(bandwidth, gflops);
+        rows =
+                rows.stream()
+                        .map(r -> GridBenchmark.withBounds(r, configs.get(r.model()), limits))
+                        .toList();
         BenchTargets targets = new BenchTargets("exercise", "gpt2-small");
         String report =
                 BenchReport.markdown(limits, rows)

@@ -67,7 +67,16 @@ class GridBenchmarkTest {
             assertEquals(rows, heard);
             for (BenchRow r : rows) {
                 assertTrue(r.prefillMs() > 0 && r.cachedStepMs() > 0 && r.uncachedStepMs() > 0);
-                assertTrue(r.decodeBoundMs() > 0 && r.prefillBoundMs() > 0, r::toString);
+                assertTrue(Double.isNaN(r.decodeBoundMs()) && Double.isNaN(r.prefillBoundMs()));
+                MachineLimits limits = new MachineLimits("cpu", 2, 2, 20.0, 200.0);
+                BenchRow bounded = GridBenchmark.withBounds(r, config, limits);
+                assertEquals(
+                        GridBenchmark.decodeBytes(config, r.batch(), r.length()) / 20e6,
+                        bounded.decodeBoundMs());
+                assertEquals(
+                        GridBenchmark.prefillFlops(config, r.batch(), r.length()) / 200e6,
+                        bounded.prefillBoundMs());
+                assertEquals(r.cachedStepMs(), bounded.cachedStepMs());
                 // a growing cache (small model) holds exactly K and V of n positions per row
                 long expected = 2L * config.layers() * r.batch() * r.length() * config.dModel() * 4;
                 assertEquals(expected, r.kvCacheBytes(), r::toString);
