@@ -40,6 +40,12 @@ public record GptConfig(
         int eosTokenId,
         boolean scaleAttnWeights) {
 
+    /** The most transformer blocks a config may have (GPT-2 XL has 48). */
+    public static final int MAX_LAYERS = 1024;
+
+    /** The most float32 values in one tensor: one Java {@code ByteBuffer} of at most 2 GiB. */
+    public static final long MAX_TENSOR_VALUES = Integer.MAX_VALUE / 4;
+
     /** A config with GPT-2's attention scaling (1/√head_dim). */
     public GptConfig(
             int vocabSize,
@@ -77,6 +83,16 @@ public record GptConfig(
         requirePositive("n_head", heads);
         requirePositive("n_embd", dModel);
         requirePositive("n_inner", mlpHidden);
+        if (layers > MAX_LAYERS) {
+            // Each block is a few dozen Java objects before any weight is read: a corrupt
+            // n_layer must not build millions of them.
+            throw new IllegalArgumentException(
+                    "n_layer must be at most " + MAX_LAYERS + ", got " + layers);
+        }
+        requireTensorSize("wte (vocab_size × n_embd)", (long) vocabSize * dModel);
+        requireTensorSize("wpe (n_positions × n_embd)", (long) contextLength * dModel);
+        requireTensorSize("c_attn (n_embd × 3·n_embd)", 3L * dModel * dModel);
+        requireTensorSize("c_fc (n_embd × n_inner)", (long) dModel * mlpHidden);
         if (dModel % heads != 0) {
             throw new IllegalArgumentException(
                     "n_embd ("
@@ -189,6 +205,19 @@ public record GptConfig(
     /** Whether the vocabulary has an end-of-sequence token. */
     public boolean hasEos() {
         return eosTokenId >= 0;
+    }
+
+    /** Largest tensor, in float32 values, that one Java buffer (and so one tensor) can hold. */
+    private static void requireTensorSize(String tensor, long values) {
+        if (values > MAX_TENSOR_VALUES) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "%s would hold %,d values; tinygpt holds at most %,d per tensor",
+                            tensor,
+                            values,
+                            MAX_TENSOR_VALUES));
+        }
     }
 
     private static void requirePositive(String key, int value) {

@@ -6,13 +6,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.tinygpt.io.TextFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -33,22 +30,20 @@ public final class GptConfigJson {
     /** Reads {@code config.json} from a model directory (or the file itself). */
     public static GptConfig read(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("missing " + FILE_NAME + ": " + file, e);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("missing " + FILE_NAME + ": " + file);
         }
+        String text = TextFiles.readMetadata(file);
         try {
             return parse(text);
-        } catch (IllegalArgumentException | IllegalStateException | JsonParseException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 
     /** Parses the text of a {@code config.json}. */
     public static GptConfig parse(String json) {
-        JsonElement root = JsonParser.parseString(json);
+        JsonElement root = TextFiles.parseJson(json);
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException("config is not a JSON object");
         }

@@ -2,11 +2,9 @@ package dev.tinygpt.io;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -67,8 +65,13 @@ final class CheckpointFiles implements AutoCloseable {
     private void addSharded(Path dir, Path index) throws IOException {
         Map<String, String> weightMap = readIndex(index);
         for (String shard : new LinkedHashSet<>(weightMap.values())) {
-            Path file = dir.resolve(shard).normalize();
-            if (!file.getParent().equals(dir.normalize())) {
+            Path file;
+            try {
+                file = dir.resolve(shard).normalize();
+            } catch (InvalidPathException e) {
+                throw SafetensorsReader.bad(index, "shard '" + shard + "' is not a file name");
+            }
+            if (!dir.normalize().equals(file.getParent())) {
                 throw SafetensorsReader.bad(
                         index, "shard '" + shard + "' is outside the model directory");
             }
@@ -99,24 +102,18 @@ final class CheckpointFiles implements AutoCloseable {
 
     private static Map<String, String> readIndex(Path index) throws IOException {
         Map<String, String> map = new LinkedHashMap<>();
-        try {
-            JsonElement root =
-                    JsonParser.parseString(Files.readString(index, StandardCharsets.UTF_8));
-            JsonElement weightMap =
-                    root.isJsonObject() ? root.getAsJsonObject().get("weight_map") : null;
-            if (weightMap == null || !weightMap.isJsonObject()) {
-                throw SafetensorsReader.bad(index, "has no \"weight_map\" object");
+        JsonElement root = TextFiles.readJson(index);
+        JsonElement weightMap =
+                root.isJsonObject() ? root.getAsJsonObject().get("weight_map") : null;
+        if (weightMap == null || !weightMap.isJsonObject()) {
+            throw SafetensorsReader.bad(index, "has no \"weight_map\" object");
+        }
+        for (Map.Entry<String, JsonElement> e : ((JsonObject) weightMap).entrySet()) {
+            if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isString()) {
+                throw SafetensorsReader.bad(
+                        index, "weight_map entry '" + e.getKey() + "' is not a file name");
             }
-            for (Map.Entry<String, JsonElement> e : ((JsonObject) weightMap).entrySet()) {
-                if (!e.getValue().isJsonPrimitive()
-                        || !e.getValue().getAsJsonPrimitive().isString()) {
-                    throw SafetensorsReader.bad(
-                            index, "weight_map entry '" + e.getKey() + "' is not a file name");
-                }
-                map.put(e.getKey(), e.getValue().getAsString());
-            }
-        } catch (JsonParseException e) {
-            throw SafetensorsReader.bad(index, "is not valid JSON: " + e.getMessage());
+            map.put(e.getKey(), e.getValue().getAsString());
         }
         if (map.isEmpty()) {
             throw SafetensorsReader.bad(index, "weight_map is empty");

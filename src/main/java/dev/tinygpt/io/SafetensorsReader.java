@@ -15,9 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -56,6 +54,12 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /** Opens and validates a safetensors file. */
     public static SafetensorsReader open(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw bad(file, "missing weights file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw bad(file, "not a regular file"); // a FIFO would block the open forever
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -84,7 +88,7 @@ public final class SafetensorsReader implements AutoCloseable {
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8, file);
-            String json = decodeUtf8(header.array(), file);
+            String json = TextFiles.decodeUtf8(header.array(), file + ": header");
             long dataSize = size - 8 - headerLength;
             Map<String, TensorInfo> tensors = parseHeader(json, dataSize, file);
             return new SafetensorsReader(file, channel, 8 + headerLength, tensors);
@@ -171,7 +175,7 @@ public final class SafetensorsReader implements AutoCloseable {
                 | EOFException
                 | IllegalStateException
                 | NumberFormatException e) {
-            throw bad(file, "header is not valid JSON: " + e.getMessage());
+            throw bad(file, "header is not valid JSON: " + TextFiles.jsonProblem(e));
         } catch (IOException e) {
             throw bad(file, "header could not be read: " + e.getMessage());
         }
@@ -278,19 +282,6 @@ public final class SafetensorsReader implements AutoCloseable {
                                 + cur.name()
                                 + "' overlap in the data");
             }
-        }
-    }
-
-    private static String decodeUtf8(byte[] bytes, Path file) {
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw bad(file, "header is not valid UTF-8");
         }
     }
 

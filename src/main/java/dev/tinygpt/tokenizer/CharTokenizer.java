@@ -39,7 +39,7 @@ public final class CharTokenizer implements Tokenizer {
             int cp = s.codePointAt(0);
             if (ids.put(cp, i) != null) {
                 throw new IllegalArgumentException(
-                        "vocabulary character " + render(cp) + " appears twice");
+                        "vocabulary character " + TextSnippet.codePoint(cp) + " appears twice");
             }
         }
         if (unk != null && (unk.isEmpty() || this.symbols.contains(unk))) {
@@ -76,6 +76,7 @@ public final class CharTokenizer implements Tokenizer {
      */
     @Override
     public int[] encode(String text) {
+        Tokenizer.requireValidText(text);
         int[] codePoints = text.codePoints().toArray();
         int[] out = new int[codePoints.length];
         for (int i = 0; i < codePoints.length; i++) {
@@ -84,7 +85,7 @@ public final class CharTokenizer implements Tokenizer {
                 if (unk == null) {
                     throw new IllegalArgumentException(
                             "unknown character "
-                                    + render(codePoints[i])
+                                    + TextSnippet.codePoint(codePoints[i])
                                     + " at index "
                                     + i
                                     + "; the vocabulary has "
@@ -115,29 +116,5 @@ public final class CharTokenizer implements Tokenizer {
     @Override
     public int vocabSize() {
         return symbols.size() + (unk == null ? 0 : 1);
-    }
-
-    /** {@code 'é' (U+00E9)}; control and invisible characters are escaped, e.g. {@code '\n'}. */
-    static String render(int cp) {
-        String shown =
-                switch (cp) {
-                    case '\n' -> "\\n";
-                    case '\r' -> "\\r";
-                    case '\t' -> "\\t";
-                    case '\0' -> "\\0";
-                    default -> visible(cp) ? Character.toString(cp) : String.format("\\u%04X", cp);
-                };
-        return "'" + shown + "' (" + String.format("U+%04X", cp) + ")";
-    }
-
-    private static boolean visible(int cp) {
-        int type = Character.getType(cp);
-        return type != Character.CONTROL
-                && type != Character.FORMAT
-                && type != Character.SURROGATE
-                && type != Character.UNASSIGNED
-                && type != Character.PRIVATE_USE
-                && type != Character.LINE_SEPARATOR
-                && type != Character.PARAGRAPH_SEPARATOR;
     }
 }

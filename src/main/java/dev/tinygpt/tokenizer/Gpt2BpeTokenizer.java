@@ -1,10 +1,8 @@
 package dev.tinygpt.tokenizer;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.tinygpt.io.TextFiles;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +30,9 @@ import java.util.stream.IntStream;
  *       Gpt2BpeMerges}).
  * </ol>
  *
- * Encoding never fails; {@code decode(encode(s)).equals(s)} for every valid Unicode string. A lone
- * surrogate (invalid UTF-16, which Python cannot even encode) is encoded as {@code '?'}, because
- * that is what {@link String#getBytes} makes of it. Immutable and thread-safe.
+ * {@code decode(encode(s)).equals(s)} for every valid Unicode string; the only text it refuses is
+ * invalid UTF-16, a lone surrogate (which Python cannot even encode), rather than encode it as the
+ * {@code '?'} that {@link String#getBytes} would make of it. Immutable and thread-safe.
  */
 public final class Gpt2BpeTokenizer implements Tokenizer {
     public static final String END_OF_TEXT = "<|endoftext|>";
@@ -132,9 +130,15 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         return tokens.length;
     }
 
-    /** Never throws: every string is bytes, and every byte has a token. */
+    /**
+     * Every valid string is bytes, and every byte has a token.
+     *
+     * @throws IllegalArgumentException for an unpaired surrogate ({@link
+     *     Tokenizer#requireValidText})
+     */
     @Override
     public int[] encode(String text) {
+        Tokenizer.requireValidText(text);
         IntStream.Builder ids = IntStream.builder();
         int start = 0;
         if (specials != null) {
@@ -164,7 +168,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         if (cached != null) {
             return cached;
         }
-        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8); // a lone surrogate becomes '?'
+        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
         int[] symbols = new int[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             symbols[i] = byteIds[bytes[i] & 0xFF];
@@ -239,12 +243,8 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     }
 
     private static Map<String, Integer> readVocab(Path file) throws IOException {
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(readText(file));
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        requireFile(file);
+        JsonElement root = TextFiles.readJson(file);
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException(file + ": expected a JSON object of token -> id");
         }
@@ -264,8 +264,9 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         return vocab;
     }
 
-    private static Integer intOrNull(JsonElement v) {
-        if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+    /** The value as an int, or null if it is not an integer JSON number in int range. */
+    static Integer intOrNull(JsonElement v) {
+        if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
             return null;
         }
         try {
@@ -275,22 +276,9 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         }
     }
 
-    private static String readText(Path file) throws IOException {
-        requireFile(file);
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not valid UTF-8", e);
-        }
-    }
-
     private static List<String> readLines(Path file) throws IOException {
         requireFile(file);
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not valid UTF-8", e);
-        }
+        return TextFiles.readMetadata(file).lines().toList();
     }
 
     private static void requireFile(Path file) {

@@ -49,6 +49,7 @@ public final class HfTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text) {
         checkOpen();
+        Tokenizer.requireValidText(text); // the native library would see modified UTF-8 instead
         long[] ids = tokenizer.encode(text, false, false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {

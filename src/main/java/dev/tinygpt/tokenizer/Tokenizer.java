@@ -37,6 +37,31 @@ public interface Tokenizer extends AutoCloseable {
     @Override
     default void close() {}
 
+    /**
+     * Throws unless {@code text} is well-formed UTF-16: an unpaired surrogate is the one kind of
+     * invalid text a Java string can hold (what invalid UTF-8 becomes when it is decoded
+     * leniently), and no tokenizer may drop or replace it silently.
+     */
+    static void requireValidText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                boolean paired =
+                        Character.isHighSurrogate(c)
+                                && i + 1 < text.length()
+                                && Character.isLowSurrogate(text.charAt(i + 1));
+                if (!paired) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    "invalid text: unpaired surrogate U+%04X at index %d (not a"
+                                            + " Unicode character)",
+                                    (int) c, i));
+                }
+                i++;
+            }
+        }
+    }
+
     /** Throws unless {@code 0 <= id < vocabSize}, naming the id and the valid range. */
     static void requireId(int id, int vocabSize) {
         if (id < 0 || id >= vocabSize) {

@@ -3,10 +3,8 @@ package dev.tinygpt.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.tinygpt.io.TextFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,23 +44,24 @@ public final class TokenizerFiles {
             return Optional.empty();
         }
         try {
-            JsonElement root =
-                    JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            JsonElement root = TextFiles.readJson(file);
             if (!root.isJsonObject()) {
                 throw new IllegalArgumentException("not a JSON object");
             }
             JsonObject o = root.getAsJsonObject();
-            String type = o.has("type") ? o.get("type").getAsString() : "";
+            JsonElement typeJson = o.get("type");
+            String type =
+                    typeJson != null && typeJson.isJsonPrimitive() ? typeJson.getAsString() : "";
             return switch (type) {
                 case "word" -> Optional.of(new WordTokenizer(tokens(o)));
                 case "char" -> Optional.of(new CharTokenizer(tokens(o), unk(o)));
                 default ->
                         throw new IllegalArgumentException("unknown tokenizer type '" + type + "'");
             };
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException(
-                    file + ": malformed tokenizer file: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(file.toString())) {
+                throw e;
+            }
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
@@ -95,6 +94,10 @@ public final class TokenizerFiles {
         }
         List<String> list = new ArrayList<>();
         for (JsonElement t : e.getAsJsonArray()) {
+            if (!t.isJsonPrimitive() || !t.getAsJsonPrimitive().isString()) {
+                throw new IllegalArgumentException(
+                        "'tokens' entry " + list.size() + " is not a string: " + t);
+            }
             list.add(t.getAsString());
         }
         return list;

@@ -1,5 +1,6 @@
 package dev.tinygpt.tokenizer;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,21 +47,25 @@ public final class WordTokenizer implements Tokenizer {
         return words;
     }
 
+    /**
+     * Splits on whitespace ({@link Character#isWhitespace}, the rule the vocabulary's words obey)
+     * and looks every word up.
+     *
+     * @throws IllegalArgumentException for a word outside the vocabulary, naming it (escaped, cut
+     *     to a readable length)
+     */
     @Override
     public int[] encode(String text) {
-        String trimmed = text.strip();
-        if (trimmed.isEmpty()) {
-            return new int[0];
-        }
-        String[] parts = trimmed.split("\\s+");
-        int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            Integer id = ids.get(parts[i]);
+        Tokenizer.requireValidText(text);
+        List<String> parts = words(text);
+        int[] out = new int[parts.size()];
+        for (int i = 0; i < out.length; i++) {
+            Integer id = ids.get(parts.get(i));
             if (id == null) {
                 throw new IllegalArgumentException(
-                        "unknown word '"
-                                + parts[i]
-                                + "' (word "
+                        "unknown word "
+                                + TextSnippet.quote(parts.get(i))
+                                + " (word "
                                 + (i + 1)
                                 + "); the vocabulary is: "
                                 + String.join(" ", words));
@@ -68,6 +73,26 @@ public final class WordTokenizer implements Tokenizer {
             out[i] = id;
         }
         return out;
+    }
+
+    private static List<String> words(String text) {
+        List<String> parts = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            boolean space = Character.isWhitespace(cp);
+            if (space && start >= 0) {
+                parts.add(text.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+            i += Character.charCount(cp);
+        }
+        if (start >= 0) {
+            parts.add(text.substring(start));
+        }
+        return parts;
     }
 
     @Override

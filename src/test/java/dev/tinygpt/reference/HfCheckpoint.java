@@ -25,8 +25,8 @@ import java.util.Random;
  * weights are random at unit scale (so a wrong bias, scale or mask cannot hide) and are returned as
  * the exact float values the file holds, for the reference.
  */
-final class HfCheckpoint {
-    enum Dtype {
+public final class HfCheckpoint {
+    public enum Dtype {
         F32,
         F16,
         BF16
@@ -35,7 +35,7 @@ final class HfCheckpoint {
     private HfCheckpoint() {}
 
     /** Writes the directory and returns the weights (as stored) by GPT-2 name. */
-    static Map<String, float[]> write(
+    public static Map<String, float[]> write(
             Path dir, GptConfig config, Dtype dtype, int shards, long seed) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), configJson(config), StandardCharsets.UTF_8);

@@ -335,10 +335,15 @@ class Gpt2BpeTokenizerTest {
     }
 
     @Test
-    void loneSurrogatesEncodeAsQuestionMarks() {
-        assertArrayEquals(TOK.encode("a?b ?"), TOK.encode("a\uD800b \uDC00"));
-        assertEquals("a?b ?", TOK.decode(TOK.encode("a\uD800b \uDC00")));
-        assertEquals("??", TOK.decode(TOK.encode("\uDC00\uD800"))); // reversed pair: two lone
+    void loneSurrogatesAreRefusedNotReplaced() {
+        for (String text : new String[] {"a\uD800b", "\uDC00", "x\uDC00\uD800", "end\uD83D"}) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> TOK.encode(text));
+            assertTrue(
+                    e.getMessage().startsWith("invalid text: unpaired surrogate U+D"),
+                    e::getMessage);
+        }
+        assertEquals("😀", TOK.decode(TOK.encode("\uD83D\uDE00"))); // a pair is one character
     }
 
     @Test

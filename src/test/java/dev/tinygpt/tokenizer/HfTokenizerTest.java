@@ -92,8 +92,7 @@ class HfTokenizerTest {
                 for (String text : Gpt2BpeTokenizerTest.TRICKY) {
                     int[] ids = hf.encode(text);
                     assertArrayEquals(java.encode(text), ids, text);
-                    assertEquals(
-                            text.replace("\uD800", "?"), hf.decode(ids), "round trip of " + text);
+                    assertEquals(text, hf.decode(ids), "round trip of " + text);
                     assertArrayEquals(java.decodeBytes(ids), hf.decodeBytes(ids));
                 }
                 // No truncation: a long text keeps every token (DJL's default would cut at 512).
@@ -137,7 +136,7 @@ class HfTokenizerTest {
         assertTrue(e.getMessage().startsWith(file + ": not a BPE tokenizer"), e.getMessage());
         Files.writeString(file, "{not json");
         e = assertThrows(IllegalArgumentException.class, () -> HfTokenizer.load(file));
-        assertTrue(e.getMessage().startsWith(file + ": invalid JSON"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file + ": not valid JSON"), e.getMessage());
         e =
                 assertThrows(
                         IllegalArgumentException.class,

@@ -1,0 +1,141 @@
+package dev.tinygpt.io;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads the text files tinygpt takes in — {@code config.json}, shard indexes, tokenizer files,
+ * corpora, prompt files — with every failure an {@link IllegalArgumentException} of one line that
+ * names the file: missing, a directory, larger than its limit (checked before anything is read),
+ * not valid UTF-8 (with the byte offset and line of the first bad byte), or, for JSON, not valid
+ * JSON. Bad bytes are an error, never silently replaced.
+ */
+public final class TextFiles {
+    /** The limit for files parsed whole as metadata: configs, indexes, vocabularies. */
+    public static final long MAX_METADATA_BYTES = 256L << 20;
+
+    /** The limit for corpora and prompt files, read whole into a Java string. */
+    public static final long MAX_TEXT_BYTES = 1L << 30;
+
+    private TextFiles() {}
+
+    /**
+     * A metadata file: it must be a regular file (a FIFO would block the reader forever) of at most
+     * {@link #MAX_METADATA_BYTES}, in UTF-8.
+     */
+    public static String readMetadata(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": not a regular file");
+        }
+        return readUtf8(file, MAX_METADATA_BYTES);
+    }
+
+    /**
+     * A text file of at most {@code maxBytes} in UTF-8; it may be a pipe ({@code --prompt-file
+     * <(…)}), which is read up to the limit.
+     */
+    public static String readUtf8(Path file, long maxBytes) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": is a directory, not a file");
+        }
+        if (Files.isRegularFile(file) && Files.size(file) > maxBytes) {
+            throw tooLarge(file, maxBytes);
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(Math.toIntExact(Math.min(maxBytes + 1, Integer.MAX_VALUE - 8)));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("file not found: " + file, e);
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException(file + ": permission denied", e);
+        }
+        if (bytes.length > maxBytes) {
+            throw tooLarge(file, maxBytes);
+        }
+        return decodeUtf8(bytes, file.toString());
+    }
+
+    /**
+     * Decodes UTF-8 strictly.
+     *
+     * @param source names the bytes in the error
+     * @throws IllegalArgumentException at the first malformed byte, with its offset and line
+     */
+    public static String decodeUtf8(byte[] bytes, String source) {
+        CharsetDecoder decoder =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-16 needs ≤ 1 char per byte
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is not valid UTF-8: bad byte 0x%02X at offset %d (line %d)",
+                            source, bytes[at] & 0xFF, at, line));
+        }
+        return out.flip().toString();
+    }
+
+    /** A metadata file parsed as JSON (lenient, as Python's {@code json} writes NaN). */
+    public static JsonElement readJson(Path file) throws IOException {
+        String text = readMetadata(file);
+        try {
+            return parseJson(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses JSON text.
+     *
+     * @throws IllegalArgumentException "not valid JSON: …" in one line
+     */
+    public static JsonElement parseJson(String text) {
+        try {
+            return JsonParser.parseString(text);
+        } catch (JsonParseException | StackOverflowError e) {
+            throw new IllegalArgumentException("not valid JSON: " + jsonProblem(e), e);
+        }
+    }
+
+    /** Gson's message without its exception class name and its second, troubleshooting line. */
+    public static String jsonProblem(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.toString() : root.getMessage();
+        return message.lines().findFirst().orElse("").strip();
+    }
+
+    private static IllegalArgumentException tooLarge(Path file, long limit) {
+        return new IllegalArgumentException(
+                String.format(
+                        "%s: larger than the %,d bytes tinygpt reads of such a file", file, limit));
+    }
+}
