@@ -66,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         if (runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("--runs must be ≥ 1 and --warmup ≥ 0");
         }
+        GenerationOptions cached = GenerationOptions.greedy(maxNewTokens).withStopAtEos(false);
         try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model))) {
             GptConfig config = lm.config();
             Tokenizer tokenizer =
@@ -74,16 +75,16 @@ final class DemoCommand implements Callable<Integer> {
                                     () ->
                                             new IllegalArgumentException(
                                                     "the demo needs a model directory with a tokenizer"));
+            int[] ids = tokenizer.encode(prompt);
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("empty prompt: --prompt must contain text");
+            }
             System.out.println("tinygpt demo: " + model);
             System.out.println("Config: " + config.describe());
             System.out.println();
             System.out.print(ParameterSummary.format(lm.block()));
             System.out.println();
 
-            int[] ids = tokenizer.encode(prompt);
-            if (ids.length == 0) {
-                throw new IllegalArgumentException("empty prompt: --prompt must contain text");
-            }
             System.out.println("Prompt: \"" + prompt + "\" -> ids " + Arrays.toString(ids));
             System.out.printf(
                     Locale.ROOT,
@@ -94,7 +95,6 @@ final class DemoCommand implements Callable<Integer> {
                     config.contextLength() - config.contextLength() / 2);
 
             // Greedy runs to the full length: the demo always shows exactly maxNewTokens tokens.
-            GenerationOptions cached = GenerationOptions.greedy(maxNewTokens).withStopAtEos(false);
             GenerationOptions uncached = cached.withKvCache(false);
             try (InferenceSession session = lm.newSession()) {
                 GenerationResult withCache = Generator.generate(session, ids, cached);

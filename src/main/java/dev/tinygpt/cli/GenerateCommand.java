@@ -7,13 +7,13 @@ import dev.tinygpt.generation.ContextPolicy;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.generation.TokenListener;
+import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.sampling.SamplingConfig;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -251,14 +251,14 @@ final class GenerateCommand implements Callable<Integer> {
         }
         List<String> texts = prompts.texts;
         if (prompts.file != null) {
-            try {
-                texts =
-                        Files.readAllLines(prompts.file, StandardCharsets.UTF_8).stream()
-                                .filter(line -> !line.isBlank())
-                                .toList();
-            } catch (NoSuchFileException e) {
-                throw new IllegalArgumentException("prompt file not found: " + prompts.file, e);
+            if (!Files.exists(prompts.file)) {
+                throw new IllegalArgumentException("prompt file not found: " + prompts.file);
             }
+            texts =
+                    TextFiles.readUtf8(prompts.file, TextFiles.MAX_TEXT_BYTES)
+                            .lines()
+                            .filter(line -> !line.isBlank())
+                            .toList();
             if (texts.isEmpty()) {
                 throw new IllegalArgumentException(
                         "prompt file " + prompts.file + " has no prompts");

@@ -1,6 +1,10 @@
 package dev.tinygpt.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,9 +41,15 @@ public final class Main implements Runnable {
         cli.setParameterExceptionHandler(
                 (e, a) -> {
                     PrintWriter err = e.getCommandLine().getErr();
+                    String hint = "";
+                    if (e instanceof CommandLine.UnmatchedArgumentException u
+                            && !u.getSuggestions().isEmpty()) {
+                        hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+                    }
                     err.println(
                             "tinygpt: "
-                                    + e.getMessage()
+                                    + oneLine(e.getMessage())
+                                    + hint
                                     + " (see '"
                                     + e.getCommandLine().getCommandSpec().qualifiedName()
                                     + " --help')");
@@ -50,16 +60,76 @@ public final class Main implements Runnable {
                 (e, c, p) -> {
                     PrintWriter err = c.getErr();
                     if (e instanceof IllegalArgumentException) {
-                        err.println("tinygpt: " + e.getMessage());
+                        err.println("tinygpt: " + oneLine(e.getMessage()));
                         err.flush();
                         return 2;
+                    }
+                    if (e instanceof FileSystemException f) {
+                        // A path the user gave that cannot be read or written.
+                        err.println("tinygpt: " + oneLine(describe(f)));
+                        err.flush();
+                        return 2;
+                    }
+                    if (e instanceof IOException) {
+                        // The input was fine, the system failed us (disk full, I/O error).
+                        err.println("tinygpt: I/O error: " + oneLine(String.valueOf(e)));
+                        err.flush();
+                        return 1;
                     }
                     err.println("tinygpt: failed: " + e);
                     e.printStackTrace(err);
                     err.flush();
                     return 1;
                 });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The model or batch asked for more than the JVM may hold: say so in one line.
+            System.err.println(
+                    "tinygpt: out of memory ("
+                            + e.getMessage()
+                            + "); give the JVM more with TINYGPT_JAVA_OPTS=-Xmx…");
+            return 1;
+        }
+    }
+
+    private static String describe(FileSystemException e) {
+        String reason =
+                e instanceof NoSuchFileException
+                        ? "no such file or directory"
+                        : e instanceof AccessDeniedException
+                                ? "permission denied"
+                                : e.getReason() != null
+                                        ? e.getReason()
+                                        : e.getClass().getSimpleName();
+        return e.getFile() + ": " + reason;
+    }
+
+    /** Longest error message printed; the rest is cut. */
+    static final int MAX_MESSAGE = 1000;
+
+    /**
+     * A message as one printable line: line breaks become spaces, other control characters escapes,
+     * and it is cut at {@link #MAX_MESSAGE} characters.
+     */
+    static String oneLine(String message) {
+        StringBuilder sb = new StringBuilder();
+        String text = message == null ? "unknown error" : message.strip();
+        for (int i = 0; i < text.length() && sb.length() < MAX_MESSAGE; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                sb.append(' ');
+            } else if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04X", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (sb.length() >= MAX_MESSAGE && text.length() > MAX_MESSAGE) {
+            sb.setLength(MAX_MESSAGE);
+            sb.append("…");
+        }
+        return sb.toString();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tinygpt.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.tokenizer.Tokenizer;
 import dev.tinygpt.tokenizer.TokenizerFiles;
 import java.io.PrintStream;
@@ -70,7 +71,10 @@ final class TokenizeCommand implements Callable<Integer> {
                                                         + TokenizerFiles.FILE_NAME
                                                         + ", tokenizer.json, or vocab.json +"
                                                         + " merges.txt)"))) {
-            String text = input.text != null ? input.text : TrainCommand.readCorpus(input.file);
+            String text =
+                    input.text != null
+                            ? input.text
+                            : TextFiles.readUtf8(input.file, TextFiles.MAX_TEXT_BYTES);
             int[] ids = tokenizer.encode(text);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             if (json) {

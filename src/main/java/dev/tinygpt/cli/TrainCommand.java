@@ -2,16 +2,12 @@ package dev.tinygpt.cli;
 
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.tokenizer.CharTokenizer;
 import dev.tinygpt.training.TrainingOptions;
 import dev.tinygpt.training.TrainingRun;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -161,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String text = readCorpus(corpus);
+        String text = TextFiles.readUtf8(corpus, TextFiles.MAX_TEXT_BYTES);
         PrintStream console = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Progress progress = new Progress(console, System.console() != null);
         if (resume != null) {
@@ -239,21 +235,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private static <T> T or(T value, T fallback) {
         return value != null ? value : fallback;
-    }
-
-    /** A whole UTF-8 file, strictly decoded (a bad byte is an error, not a replacement). */
-    static String readCorpus(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("file not found: " + file, e);
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + " is not valid UTF-8", e);
-        }
     }
 
     /** A progress bar on a terminal, log lines otherwise; evaluations always get a line. */

@@ -37,8 +37,9 @@ public record TrainingOptions(
         positive("batch size", batchSize);
         positive("eval interval", evalInterval);
         positive("eval iterations", evalIters);
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException(
+                    "learning rate must be > 0 and finite, got " + learningRate);
         }
         if (!(minLearningRate >= 0 && minLearningRate <= learningRate)) {
             throw new IllegalArgumentException(
@@ -50,6 +51,14 @@ public record TrainingOptions(
         if (warmupIters < 0) {
             throw new IllegalArgumentException(
                     "warm-up iterations must be ≥ 0, got " + warmupIters);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException(
+                    "weight decay must be ≥ 0 and finite, got " + weightDecay);
+        }
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(
+                    "AdamW betas must be in [0, 1), got " + beta1 + " and " + beta2);
         }
         if (!(gradClip >= 0)) {
             throw new IllegalArgumentException("gradient clip must be ≥ 0, got " + gradClip);

@@ -40,6 +40,9 @@ import java.util.Random;
  * run would.
  */
 public final class TrainingRun implements AutoCloseable {
+    /** Tokens in one step's batch at most (nanoGPT's GPT-2 run takes ~0.5 M per step). */
+    static final long MAX_TOKENS_PER_STEP = 1L << 20;
+
     /** One optimizer step. */
     public record Step(
             int iter, int maxIters, float loss, float learningRate, double tokensPerSecond) {}
@@ -106,6 +109,17 @@ public final class TrainingRun implements AutoCloseable {
             String corpus,
             TrainingOptions options,
             Path out) {
+        long tokensPerStep = (long) options.batchSize() * config.contextLength();
+        if (tokensPerStep > MAX_TOKENS_PER_STEP) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "a step of batch size %d × context %d = %,d tokens is more than the"
+                                    + " %,d tinygpt trains on at once",
+                            options.batchSize(),
+                            config.contextLength(),
+                            tokensPerStep,
+                            MAX_TOKENS_PER_STEP));
+        }
         TextDataset data = dataset(corpus, tokenizer, config, options);
         Checkpoints checkpoints = Checkpoints.create(out);
         checkpoints.corpus(sha256(corpus));
