@@ -22,6 +22,7 @@ import dev.tinygpt.translator.StepOutput;
  * Not thread-safe: one session per thread. Sessions of one model run concurrently.
  */
 public final class InferenceSession implements AutoCloseable {
+    private final ZooModel<StepInput, StepOutput> model;
     private final GptConfig config;
     private final Predictor<StepInput, StepOutput> predictor;
     private final KvCache cache;
@@ -34,6 +35,7 @@ public final class InferenceSession implements AutoCloseable {
 
     public InferenceSession(
             ZooModel<StepInput, StepOutput> model, GptConfig config, CacheKind cacheKind) {
+        this.model = model;
         this.config = config;
         CacheKind kind = cacheKind == null ? CacheKind.fastestFor(config) : cacheKind;
         this.predictor = model.newPredictor();
@@ -114,6 +116,9 @@ public final class InferenceSession implements AutoCloseable {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("this InferenceSession is closed");
+        }
+        if (!model.getNDManager().isOpen()) {
+            throw new IllegalStateException("the model of this InferenceSession is closed");
         }
     }
 }

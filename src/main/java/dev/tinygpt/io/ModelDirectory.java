@@ -104,6 +104,7 @@ public final class ModelDirectory {
             for (int i = 0; i < arrays.size(); i++) {
                 expected.get(i).parameter().setArray(arrays.get(i));
             }
+            model.createConstants();
         }
     }
 

@@ -124,6 +124,11 @@ public final class CausalSelfAttention extends AbstractBlock {
         return new Output(y, presentKey, presentValue);
     }
 
+    /** Creates the constant 1/√hs in the weights' manager ({@link GptModel#createConstants}). */
+    void createConstants() {
+        constants.in(qkv.weightArray());
+    }
+
     /** Splits the width into heads: {@code (B,T,C) -> (B,T,nh,hs) -> (B,nh,T,hs)}. */
     private NDArray heads(NDArray x, long b, long t) {
         return x.reshape(b, t, nHeads, headDim).transpose(0, 2, 1, 3);

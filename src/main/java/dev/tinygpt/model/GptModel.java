@@ -105,6 +105,16 @@ public final class GptModel extends AbstractBlock {
         return true;
     }
 
+    /**
+     * Creates the model's constant arrays (1/√hs, GELU's coefficients) in the weights' manager. The
+     * code that sets the weights calls it ({@link WeightInit}, {@code ModelDirectory}), so a
+     * forward never adds an array to the model: once loaded, the model is read-only, and any number
+     * of predictors may share it.
+     */
+    public void createConstants() {
+        blocks.forEach(TransformerBlock::createConstants);
+    }
+
     /** Total number of scalars in the parameters (a tied head counts once). */
     public long parameterCount() {
         return namedParameters().stream().mapToLong(NamedParameter::size).sum();

@@ -66,6 +66,11 @@ public final class Mlp extends AbstractBlock {
         };
     }
 
+    /** Creates GELU's constants in the weights' manager ({@link GptModel#createConstants}). */
+    void createConstants() {
+        constants.in(fc.weightArray());
+    }
+
     public List<NamedParameter> namedParameters(String prefix) {
         List<NamedParameter> list = new ArrayList<>(fc.namedParameters(prefix + ".c_fc"));
         list.addAll(proj.namedParameters(prefix + ".c_proj"));

@@ -7,8 +7,9 @@ import ai.djl.ndarray.NDScope;
 /**
  * Scalar constants held as arrays, created once in the model's manager. DJL's {@code x.mul(2f)}
  * creates a scalar array from a Java buffer and frees it on every call; a layer that multiplies by
- * a constant each step reuses these instead. Created on first use (the weights' manager is not
- * known before), safely published for concurrent predictors, and freed with the model.
+ * a constant each step reuses these instead. Created when the weights are set ({@link
+ * GptModel#createConstants}; the weights' manager is not known before), or else on first use,
+ * safely published for concurrent predictors, and freed with the model.
  */
 final class Scalars {
     private final float[] values;

@@ -54,6 +54,14 @@ public final class TransformerBlock extends AbstractBlock {
         return training ? x.add(branch) : branch.addi(x);
     }
 
+    /**
+     * Creates the block's constant arrays beside its weights ({@link GptModel#createConstants}).
+     */
+    void createConstants() {
+        attn.createConstants();
+        mlp.createConstants();
+    }
+
     public List<NamedParameter> namedParameters(String prefix) {
         List<NamedParameter> list = new ArrayList<>(ln1.namedParameters(prefix + ".ln_1"));
         list.addAll(attn.namedParameters(prefix + ".attn"));

@@ -38,5 +38,6 @@ public final class WeightInit {
             NDArray array = manager.create(values, p.shape());
             p.parameter().setArray(array);
         }
+        model.createConstants();
     }
 }
