@@ -23,8 +23,8 @@ import java.util.Optional;
  * A loaded model with its tokenizer: the DJL {@link ZooModel} of the step API plus what generation
  * needs.
  *
- * <p>Thread-safe: the weights and constants are complete and read-only once the model is loaded,
- * so any number of threads may call {@link #generate} and {@link #newSession} at once; each call or
+ * <p>Thread-safe: the weights and constants are complete and read-only once the model is loaded, so
+ * any number of threads may call {@link #generate} and {@link #newSession} at once; each call or
  * session has its own Predictor and KV cache, and a thread gets exactly the tokens it gets alone
  * (tested with 8 threads). An {@link InferenceSession}, a DJL {@code Predictor} and a {@code
  * KvCache} belong to one thread at a time. Close the model after the work that uses it; its

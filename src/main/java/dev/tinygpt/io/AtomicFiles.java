@@ -79,6 +79,21 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Deletes the temporary files that writes into {@code dir} left when their process was killed
+     * ({@code .<name><digits>.tmp}). Only for a directory no other process is writing to.
+     */
+    public static void deleteLeftovers(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && name.matches("\\..+[0-9]+\\.tmp")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
     /** Writes a UTF-8 text file atomically. */
     public static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));

@@ -109,8 +109,9 @@ public final class ModelDirectory {
     }
 
     /**
-     * Saves a model directory: {@code config.json}, {@code model.safetensors} and, when given, the
-     * tokenizer. Each file is written atomically.
+     * Saves a model directory: {@code model.safetensors}, the tokenizer when given, and {@code
+     * config.json} last. Each file is written atomically, so a directory with a {@code config.json}
+     * holds the weights and tokenizer it describes even if the writer was killed midway.
      */
     public static void save(Path dir, GptModel model, Tokenizer tokenizer) throws IOException {
         save(dir, model, tokenizer, false);
@@ -131,12 +132,12 @@ public final class ModelDirectory {
             tensors.put(p.name(), array);
         }
         SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, half);
-        AtomicFiles.writeString(
-                dir.resolve(GptConfigJson.FILE_NAME), GptConfigJson.toJson(model.config()));
         if (tokenizer != null) {
             AtomicFiles.writeString(
                     dir.resolve(TokenizerFiles.FILE_NAME), TokenizerFiles.toJson(tokenizer));
         }
+        AtomicFiles.writeString(
+                dir.resolve(GptConfigJson.FILE_NAME), GptConfigJson.toJson(model.config()));
     }
 
     /** Maps each tensor to its GPT-2 name without prefix, dropping the buffers we ignore. */

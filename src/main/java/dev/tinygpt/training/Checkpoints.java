@@ -4,22 +4,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.io.AtomicFiles;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
+import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,14 +32,32 @@ import java.util.stream.Stream;
  * A training run's output directory. Its top level is the best model so far (by validation loss), a
  * model directory like any other plus {@code training.json}; {@code checkpoint/} is the last state:
  * the model, the optimizer's moments ({@code optimizer.safetensors}) and {@code
- * trainer-state.json}. Model files are replaced atomically one by one; the checkpoint is written
- * whole into a temporary directory and renamed into place, so a crash leaves the previous one.
+ * trainer-state.json}.
+ *
+ * <p>What a kill at any instant leaves (tested by killing a training process mid-write):
+ *
+ * <ul>
+ *   <li>Model files are replaced atomically one by one, {@code config.json} last, so the top level
+ *       is either not yet a model (no {@code config.json}) or a complete one.
+ *   <li>A checkpoint is written whole into {@code .checkpoint.tmp}, its {@code trainer-state.json}
+ *       last, then {@code checkpoint} is renamed to {@code .checkpoint.old}, the new one renamed
+ *       into place and the old one deleted (its state file first). So there is always a complete
+ *       checkpoint with a state file: {@code checkpoint}, or between the two renames {@code
+ *       .checkpoint.old}, which a resume moves back into place.
+ *   <li>A resume deletes what a killed write left: {@code .checkpoint.tmp} and the temporary files
+ *       of atomic writes.
+ * </ul>
+ *
+ * A run holds a lock on {@code .lock} while it writes, so two processes never train into one
+ * directory; the operating system releases it when the process dies.
  */
-final class Checkpoints {
+final class Checkpoints implements AutoCloseable {
     static final String LAST = "checkpoint";
     static final String STATE = "trainer-state.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String METRICS = "training.json";
+    private static final String OLD = "." + LAST + ".old";
+    private static final String TEMP = "." + LAST + ".tmp";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     /** What a checkpoint holds besides the arrays. */
@@ -49,15 +70,35 @@ final class Checkpoints {
             String corpusSha256) {}
 
     private final Path out;
+    private final FileChannel lockFile;
+    private final FileLock lock;
     private String corpusSha256 = "";
 
-    private Checkpoints(Path out) {
+    private Checkpoints(Path out) throws IOException {
         this.out = out;
+        this.lockFile =
+                FileChannel.open(
+                        out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null; // this JVM holds it already
+        } catch (IOException | RuntimeException e) {
+            lockFile.close();
+            throw e;
+        }
+        if (held == null) {
+            lockFile.close();
+            throw new IllegalArgumentException(
+                    "another tinygpt train is writing to " + out + "; wait for it to finish");
+        }
+        this.lock = held;
     }
 
     /** A new run's directory: created if needed, refused if it already holds a run. */
-    static Checkpoints create(Path out) {
-        if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve("." + LAST + ".old"))) {
+    static Checkpoints create(Path out) throws IOException {
+        if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve(OLD))) {
             throw new IllegalArgumentException(
                     out
                             + " already holds a training run; continue it with --resume "
@@ -65,16 +106,28 @@ final class Checkpoints {
                             + " or choose another --out");
         }
         AtomicFiles.createWritableDirectory(out, "output directory");
-        return new Checkpoints(out);
+        Checkpoints checkpoints = new Checkpoints(out);
+        checkpoints.deleteLeftovers();
+        return checkpoints;
     }
 
-    /** The directory of a run to resume. */
-    static Checkpoints existing(Path out) {
+    /**
+     * The directory of a run to resume. A checkpoint interrupted between its two renames is moved
+     * back into place, and what killed writes left behind is deleted.
+     */
+    static Checkpoints existing(Path out) throws IOException {
         if (!Files.isDirectory(out)) {
             throw new IllegalArgumentException(
                     "no training run to resume in " + out + " (directory not found)");
         }
-        return new Checkpoints(out);
+        Checkpoints checkpoints = new Checkpoints(out);
+        try {
+            checkpoints.recover();
+        } catch (IOException | RuntimeException e) {
+            checkpoints.close();
+            throw e;
+        }
+        return checkpoints;
     }
 
     void corpus(String sha256) {
@@ -104,7 +157,7 @@ final class Checkpoints {
             int iter,
             double bestValidation)
             throws IOException {
-        Path temp = out.resolve("." + LAST + ".tmp");
+        Path temp = out.resolve(TEMP);
         deleteTree(temp);
         ModelDirectory.save(temp, model, tokenizer);
         SafetensorsWriter.write(temp.resolve(OPTIMIZER), optimizer.state());
@@ -116,41 +169,46 @@ final class Checkpoints {
         AtomicFiles.writeString(temp.resolve(STATE), GSON.toJson(state) + "\n");
 
         Path last = out.resolve(LAST);
-        Path old = out.resolve("." + LAST + ".old");
-        deleteTree(old);
+        Path old = out.resolve(OLD);
         if (Files.exists(last)) {
+            deleteTree(old);
             move(last, old);
         }
+        // Without `last`, `old` may be the only complete checkpoint: it goes only once the new
+        // one is in place.
         move(temp, last);
         deleteTree(old);
     }
 
-    /** The last checkpoint (or, after a crash between the two renames, the one before it). */
+    /** The last checkpoint (or, after a kill between the two renames, the one before it). */
     Saved readLast() throws IOException {
         Path dir = lastDirectory();
-        JsonObject state;
+        Path file = dir.resolve(STATE);
+        JsonElement root = TextFiles.readJson(file);
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException(file + ": not a JSON object");
+        }
+        JsonObject state = root.getAsJsonObject();
+        TrainingOptions options;
+        int iter;
+        double best;
         try {
-            state =
-                    JsonParser.parseString(
-                                    Files.readString(dir.resolve(STATE), StandardCharsets.UTF_8))
-                            .getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
+            options = GSON.fromJson(state.get("options"), TrainingOptions.class);
+            iter = state.get("iter").getAsInt();
+            best = state.get("best_val_loss").getAsDouble();
+            corpusSha256 = state.get("corpus_sha256").getAsString();
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException(
-                    dir.resolve(STATE) + ": malformed: " + e.getMessage(), e);
+                    file + ": malformed trainer state (" + TextFiles.jsonProblem(e) + ")", e);
+        }
+        if (options == null) {
+            throw new IllegalArgumentException(file + ": malformed trainer state (no options)");
         }
         GptConfig config = ModelDirectory.readConfig(dir);
         Tokenizer tokenizer =
                 ModelDirectory.readTokenizer(dir)
                         .orElseThrow(() -> new IllegalArgumentException(dir + " has no tokenizer"));
-        TrainingOptions options = GSON.fromJson(state.get("options"), TrainingOptions.class);
-        corpusSha256 = state.get("corpus_sha256").getAsString();
-        return new Saved(
-                config,
-                tokenizer,
-                options,
-                state.get("iter").getAsInt(),
-                state.get("best_val_loss").getAsDouble(),
-                corpusSha256);
+        return new Saved(config, tokenizer, options, iter, best, corpusSha256);
     }
 
     /**
@@ -174,12 +232,27 @@ final class Checkpoints {
         if (Files.isRegularFile(last.resolve(STATE))) {
             return last;
         }
-        Path old = out.resolve("." + LAST + ".old");
-        if (Files.isRegularFile(old.resolve(STATE))) {
-            return old;
-        }
         throw new IllegalArgumentException(
                 "no training checkpoint in " + out + " (expected " + last + ")");
+    }
+
+    /** After a kill: the checkpoint back in place, and no temporary leftovers. */
+    private void recover() throws IOException {
+        Path last = out.resolve(LAST);
+        Path old = out.resolve(OLD);
+        if (!Files.isRegularFile(last.resolve(STATE)) && Files.isRegularFile(old.resolve(STATE))) {
+            deleteTree(last); // never complete without its state file
+            move(old, last);
+        }
+        deleteLeftovers();
+    }
+
+    private void deleteLeftovers() throws IOException {
+        deleteTree(out.resolve(TEMP));
+        if (Files.isRegularFile(out.resolve(LAST).resolve(STATE))) {
+            deleteTree(out.resolve(OLD));
+        }
+        AtomicFiles.deleteLeftovers(out);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -190,14 +263,25 @@ final class Checkpoints {
         }
     }
 
+    /** Deletes a checkpoint directory, its state file first: a half-deleted one is never taken. */
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
+        Files.deleteIfExists(dir.resolve(STATE));
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+        }
+    }
+
+    /** Releases the directory's lock. Closing twice is harmless. */
+    @Override
+    public void close() throws IOException {
+        if (lockFile.isOpen()) {
+            lock.release();
+            lockFile.close();
         }
     }
 }

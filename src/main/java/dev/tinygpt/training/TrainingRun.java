@@ -18,6 +18,7 @@ import dev.tinygpt.tokenizer.Tokenizer;
 import dev.tinygpt.translator.StepInput;
 import dev.tinygpt.translator.StepTranslator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -71,6 +72,7 @@ public final class TrainingRun implements AutoCloseable {
     private final List<TextDataset.Batch> validationProbe;
     private int iter;
     private double bestValidation = Double.POSITIVE_INFINITY;
+    private boolean closed;
 
     private TrainingRun(
             GptConfig config,
@@ -104,11 +106,8 @@ public final class TrainingRun implements AutoCloseable {
      * and checkpoints) in {@code out}, which must not hold a run already.
      */
     public static TrainingRun start(
-            GptConfig config,
-            Tokenizer tokenizer,
-            String corpus,
-            TrainingOptions options,
-            Path out) {
+            GptConfig config, Tokenizer tokenizer, String corpus, TrainingOptions options, Path out)
+            throws IOException {
         long tokensPerStep = (long) options.batchSize() * config.contextLength();
         if (tokensPerStep > MAX_TOKENS_PER_STEP) {
             throw new IllegalArgumentException(
@@ -124,7 +123,12 @@ public final class TrainingRun implements AutoCloseable {
         Checkpoints checkpoints = Checkpoints.create(out);
         checkpoints.corpus(sha256(corpus));
         TrainingRun run = new TrainingRun(config, tokenizer, data, options, checkpoints);
-        WeightInit.initialize(run.block, run.model.getNDManager(), options.seed());
+        try {
+            WeightInit.initialize(run.block, run.model.getNDManager(), options.seed());
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
         run.requireGradients();
         return run;
     }
@@ -135,13 +139,20 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun resume(Path out, String corpus) throws IOException {
         Checkpoints checkpoints = Checkpoints.existing(out);
-        Checkpoints.Saved saved = checkpoints.readLast();
-        if (!saved.corpusSha256().equals(sha256(corpus))) {
-            saved.tokenizer().close();
-            throw new IllegalArgumentException(
-                    "the corpus differs from the one the run in " + out + " was trained on");
+        Checkpoints.Saved saved;
+        TextDataset data;
+        try {
+            saved = checkpoints.readLast();
+            if (!saved.corpusSha256().equals(sha256(corpus))) {
+                saved.tokenizer().close();
+                throw new IllegalArgumentException(
+                        "the corpus differs from the one the run in " + out + " was trained on");
+            }
+            data = dataset(corpus, saved.tokenizer(), saved.config(), saved.options());
+        } catch (IOException | RuntimeException e) {
+            checkpoints.close();
+            throw e;
         }
-        TextDataset data = dataset(corpus, saved.tokenizer(), saved.config(), saved.options());
         TrainingRun run =
                 new TrainingRun(
                         saved.config(), saved.tokenizer(), data, saved.options(), checkpoints);
@@ -175,6 +186,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Trains until {@code maxIters} (or {@code stopAt}, whichever is first). */
     public void train(int stopAt, Listener listener) throws IOException {
+        checkOpen();
         int end = Math.min(stopAt, options.maxIters());
         int context = config.contextLength();
         while (iter < end) {
@@ -210,6 +222,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The mean loss at initialisation (no update), for a quick check: ≈ ln(vocab size). */
     public double initialLoss() {
+        checkOpen();
         return estimate(trainProbe);
     }
 
@@ -266,6 +279,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Logits of the last position of {@code ids} from the model being trained (dropout off). */
     public float[] lastLogits(int[] ids) {
+        checkOpen();
         try (NDManager scratch = model.getNDManager().newSubManager()) {
             NDList inputs = StepTranslator.arrays(scratch, StepInput.of(ids, null), config);
             NDArray logits =
@@ -321,10 +335,26 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /** Releases the arrays and the output directory's lock. Closing twice is harmless. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         optimizer.close();
         model.close();
         tokenizer.close();
+        try {
+            checkpoints.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot release the lock of the training run", e);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this TrainingRun is closed");
+        }
     }
 }

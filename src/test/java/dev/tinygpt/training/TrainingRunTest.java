@@ -55,7 +55,7 @@ class TrainingRunTest {
                 maxIters, 8, lr, lr / 10, 5, 0.1f, 0.9f, 0.99f, 1f, evalInterval, 2, 0.2, 42);
     }
 
-    private static final TrainingRun.Listener QUIET =
+    static final TrainingRun.Listener QUIET =
             new TrainingRun.Listener() {
                 @Override
                 public void onStep(TrainingRun.Step step) {}
@@ -65,7 +65,7 @@ class TrainingRunTest {
             };
 
     @Test
-    void lossAtInitialisationIsAboutLnVocabulary() {
+    void lossAtInitialisationIsAboutLnVocabulary() throws Exception {
         String corpus = CORPUS.repeat(4);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(corpus, false);
         try (TrainingRun run =
@@ -174,7 +174,7 @@ class TrainingRunTest {
     }
 
     @Test
-    void gradientClippingCapsTheGlobalNorm() {
+    void gradientClippingCapsTheGlobalNorm() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.create(new float[] {3, 0});
             NDArray b = m.create(new float[] {0, 4}); // global norm 5
@@ -261,7 +261,7 @@ class TrainingRunTest {
         assertTrue(e.getMessage().contains(expected), () -> "message was: " + e.getMessage());
     }
 
-    private static List<float[]> weights(TrainingRun run) {
+    static List<float[]> weights(TrainingRun run) {
         List<float[]> list = new ArrayList<>();
         for (NamedParameter p : run.block().namedParameters()) {
             list.add(p.parameter().getArray().toFloatArray());

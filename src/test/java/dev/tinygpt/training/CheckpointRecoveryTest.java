@@ -1,0 +1,101 @@
+package dev.tinygpt.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.tokenizer.CharTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The states a kill can leave in a run's directory, made by hand, one by one: killed between the
+ * checkpoint's two renames (only {@code .checkpoint.old} is complete), while writing the next
+ * checkpoint ({@code .checkpoint.tmp} half written) and an atomic file (its temporary file left),
+ * while deleting the old checkpoint. A resume takes the complete checkpoint, cleans up, and ends
+ * with the weights of a run never interrupted; two processes never write into one directory.
+ */
+class CheckpointRecoveryTest {
+    private static final String CORPUS = "to be or not to be, that is the question.\n".repeat(20);
+
+    @TempDir Path dir;
+
+    @Test
+    void resumeAfterAKillBetweenTheRenamesOrInsideWrites() throws Exception {
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
+        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
+        TrainingOptions options = TrainingRunTest.options(12, 4, 1e-3f);
+        List<float[]> uninterrupted;
+        try (TrainingRun run =
+                TrainingRun.start(config, tokenizer, CORPUS, options, dir.resolve("whole"))) {
+            run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
+            uninterrupted = TrainingRunTest.weights(run);
+        }
+        Path out = dir.resolve("killed");
+        try (TrainingRun run =
+                TrainingRun.start(
+                        config, CharTokenizer.fromCorpus(CORPUS, false), CORPUS, options, out)) {
+            run.train(8, TrainingRunTest.QUIET); // checkpoints at steps 4 and 8
+        }
+        // Killed between the renames of a later save: checkpoint/ moved away, the next one half
+        // written, and an atomic write of the best model cut short.
+        Files.move(out.resolve("checkpoint"), out.resolve(".checkpoint.old"));
+        Files.createDirectories(out.resolve(".checkpoint.tmp"));
+        Files.write(out.resolve(".checkpoint.tmp/model.safetensors"), new byte[] {1, 2, 3});
+        Files.write(out.resolve(".model.safetensors4711.tmp"), new byte[] {4, 5, 6});
+
+        try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
+            assertEquals(8, run.iteration(), "the complete checkpoint of step 8 is taken");
+            assertTrue(Files.isRegularFile(out.resolve("checkpoint/" + Checkpoints.STATE)));
+            for (String gone :
+                    new String[] {
+                        ".checkpoint.old", ".checkpoint.tmp", ".model.safetensors4711.tmp"
+                    }) {
+                assertFalse(Files.exists(out.resolve(gone)), gone + " is cleaned up");
+            }
+            // A second process may not write into the directory while this one does.
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class, () -> TrainingRun.resume(out, CORPUS));
+            assertTrue(
+                    e.getMessage().contains("another tinygpt train is writing to " + out),
+                    e.getMessage());
+
+            run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
+            List<float[]> resumed = TrainingRunTest.weights(run);
+            for (int i = 0; i < resumed.size(); i++) {
+                assertArrayEquals(uninterrupted.get(i), resumed.get(i), 0f, "parameter " + i);
+            }
+        }
+
+        // Killed while deleting the old checkpoint (its state file goes first): it is not taken.
+        Files.createDirectories(out.resolve(".checkpoint.old"));
+        Files.write(out.resolve(".checkpoint.old/model.safetensors"), new byte[] {7});
+        try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
+            assertEquals(12, run.iteration());
+            assertFalse(Files.exists(out.resolve(".checkpoint.old")));
+        }
+    }
+
+    @Test
+    void aDirectoryWithoutACompleteCheckpointIsNamed() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("none"));
+        Files.createDirectories(out.resolve(".checkpoint.tmp")); // killed inside the first write
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(out, CORPUS));
+        assertTrue(e.getMessage().startsWith("no training checkpoint in " + out), e.getMessage());
+        Files.createDirectories(out.resolve("checkpoint"));
+        Files.writeString(out.resolve("checkpoint/" + Checkpoints.STATE), "{\"iter\": \"x\"");
+        e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(out, CORPUS));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(out.resolve("checkpoint/" + Checkpoints.STATE).toString()),
+                e.getMessage());
+    }
+}
