@@ -56,6 +56,7 @@ abstract sealed class BaseKvCache implements KvCache permits GrowingKvCache, Sta
     }
 
     void requireLayers(NDList presents) {
+        checkOpen();
         if (presents.size() != 2 * layers) {
             throw new IllegalArgumentException(
                     "expected " + (2 * layers) + " key/value arrays, got " + presents.size());

@@ -138,6 +138,7 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     public GptModel block() {
+        checkOpen();
         return (GptModel) model.getBlock();
     }
 

@@ -113,6 +113,9 @@ public final class SafetensorsReader implements AutoCloseable {
      * @throws IllegalArgumentException if the name is not in the file
      */
     public NDArray readFloat32(String name, NDManager manager) throws IOException {
+        if (!channel.isOpen()) {
+            throw new IllegalStateException("this SafetensorsReader of " + file + " is closed");
+        }
         TensorInfo info = tensors.get(name);
         if (info == null) {
             throw bad(file, "no tensor named '" + name + "'");

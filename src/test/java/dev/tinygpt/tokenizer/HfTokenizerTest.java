@@ -72,15 +72,9 @@ class HfTokenizerTest {
         Files.writeString(file, root.toString(), StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Integer> vocabWithEos() {
-        Map<String, Integer> vocab = new java.util.LinkedHashMap<>(Gpt2BpeTokenizerTest.VOCAB);
-        vocab.putIfAbsent(Gpt2BpeTokenizer.END_OF_TEXT, vocab.size());
-        return vocab;
-    }
-
     @Test
     void rustTokenizerAgreesWithThePlainJavaBpe() throws Exception {
-        Map<String, Integer> vocab = vocabWithEos();
+        Map<String, Integer> vocab = TokenizerFixtures.vocabWithEos();
         List<String> merges = Gpt2BpeTokenizerTest.MERGES;
         for (boolean arrays : new boolean[] {false, true}) {
             Path file = dir.resolve("tokenizer-" + arrays + ".json");
@@ -106,7 +100,7 @@ class HfTokenizerTest {
 
     @Test
     void aModelDirectoryPicksItsTokenizerByItsFiles() throws Exception {
-        Map<String, Integer> vocab = vocabWithEos();
+        Map<String, Integer> vocab = TokenizerFixtures.vocabWithEos();
         assertTrue(TokenizerFiles.load(dir).isEmpty());
 
         Files.writeString(dir.resolve("vocab.json"), new com.google.gson.Gson().toJson(vocab));

@@ -15,9 +15,7 @@ import dev.tinygpt.io.TextFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -45,11 +43,8 @@ class HostileTextTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Map<String, Integer> vocab = new LinkedHashMap<>(Gpt2BpeTokenizerTest.VOCAB);
-        vocab.putIfAbsent(Gpt2BpeTokenizer.END_OF_TEXT, vocab.size());
-        bpe = Gpt2BpeTokenizer.of(vocab, Gpt2BpeTokenizerTest.MERGES);
-        Path file = dir.resolve("tokenizer.json");
-        HfTokenizerTest.writeTokenizerJson(file, vocab, Gpt2BpeTokenizerTest.MERGES, true);
+        bpe = TokenizerFixtures.bpe();
+        Path file = TokenizerFixtures.writeTokenizerJson(dir.resolve("tokenizer.json"));
         hf = HfTokenizer.load(file);
     }
 

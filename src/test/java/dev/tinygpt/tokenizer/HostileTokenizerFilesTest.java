@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -72,7 +70,7 @@ class HostileTokenizerFilesTest {
     @Test
     void damagedHuggingFaceTokenizerJson() throws Exception {
         Path good = root.resolve("good-tokenizer.json");
-        HfTokenizerTest.writeTokenizerJson(good, vocabWithEos(), Gpt2BpeTokenizerTest.MERGES, true);
+        TokenizerFixtures.writeTokenizerJson(good);
         byte[] bytes = Files.readAllBytes(good);
         Random random = new Random(12);
         for (int i = 0; i < CASES; i++) {
@@ -107,7 +105,7 @@ class HostileTokenizerFilesTest {
     @Test
     void damagedGpt2VocabAndMerges() throws Exception {
         com.google.gson.JsonObject vocab = new com.google.gson.JsonObject();
-        vocabWithEos().forEach(vocab::addProperty);
+        TokenizerFixtures.vocabWithEos().forEach(vocab::addProperty);
         byte[] vocabBytes = vocab.toString().getBytes(StandardCharsets.UTF_8);
         byte[] mergeBytes =
                 String.join("\n", Gpt2BpeTokenizerTest.MERGES).getBytes(StandardCharsets.UTF_8);
@@ -125,12 +123,6 @@ class HostileTokenizerFilesTest {
         Path badId = dirWith("vocab.json", "{\"a\": 1.5}".getBytes(StandardCharsets.UTF_8));
         Files.write(badId.resolve("merges.txt"), mergeBytes);
         assertError(badId, badId.resolve("vocab.json"), "is not an integer");
-    }
-
-    private static Map<String, Integer> vocabWithEos() {
-        Map<String, Integer> vocab = new LinkedHashMap<>(Gpt2BpeTokenizerTest.VOCAB);
-        vocab.putIfAbsent(Gpt2BpeTokenizer.END_OF_TEXT, vocab.size());
-        return vocab;
     }
 
     private Path dirWith(String name, byte[] bytes) throws Exception {

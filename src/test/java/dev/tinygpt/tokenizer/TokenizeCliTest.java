@@ -13,7 +13,6 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,8 +27,7 @@ class TokenizeCliTest {
 
     @BeforeAll
     static void makeDirectories() throws Exception {
-        vocab = new LinkedHashMap<>(Gpt2BpeTokenizerTest.VOCAB);
-        vocab.putIfAbsent(Gpt2BpeTokenizer.END_OF_TEXT, vocab.size());
+        vocab = TokenizerFixtures.vocabWithEos();
         tokenizerOnly = Files.createDirectories(root.resolve("tokenizer"));
         HfTokenizerTest.writeTokenizerJson(
                 tokenizerOnly.resolve("tokenizer.json"), vocab, Gpt2BpeTokenizerTest.MERGES, true);

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,21 +23,17 @@ class TokenizerConcurrencyTest {
 
     @Test
     void eightThreadsShareOneTokenizer() throws Exception {
-        Map<String, Integer> vocab = new LinkedHashMap<>(Gpt2BpeTokenizerTest.VOCAB);
-        vocab.putIfAbsent(Gpt2BpeTokenizer.END_OF_TEXT, vocab.size());
-        Path file = dir.resolve("tokenizer.json");
-        HfTokenizerTest.writeTokenizerJson(file, vocab, Gpt2BpeTokenizerTest.MERGES, true);
+        Path file = TokenizerFixtures.writeTokenizerJson(dir.resolve("tokenizer.json"));
         List<String> texts = new ArrayList<>(Gpt2BpeTokenizerTest.TRICKY);
         for (int i = 0; i < 200; i++) {
             texts.add("the cat " + i + " sat on the mat" + " again".repeat(i % 7) + "!");
         }
         // One thread's ids, from a tokenizer of its own (the shared one starts with an empty
         // cache).
-        Gpt2BpeTokenizer reference = Gpt2BpeTokenizer.of(vocab, Gpt2BpeTokenizerTest.MERGES);
+        Gpt2BpeTokenizer reference = TokenizerFixtures.bpe();
         List<int[]> alone = texts.stream().map(reference::encode).toList();
         try (HfTokenizer hf = HfTokenizer.load(file)) {
-            for (Tokenizer t :
-                    List.of(Gpt2BpeTokenizer.of(vocab, Gpt2BpeTokenizerTest.MERGES), hf)) {
+            for (Tokenizer t : List.of(TokenizerFixtures.bpe(), hf)) {
                 ExecutorService pool = Executors.newFixedThreadPool(8);
                 CyclicBarrier start = new CyclicBarrier(8);
                 List<Future<List<int[]>>> futures = new ArrayList<>();
