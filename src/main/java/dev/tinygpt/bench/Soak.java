@@ -1,8 +1,6 @@
 package dev.tinygpt.bench;
 
 import dev.tinygpt.generation.GenerationOptions;
-import dev.tinygpt.generation.Generator;
-import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.generation.TokenListener;
 import dev.tinygpt.sampling.SamplingConfig;
@@ -12,13 +10,22 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * The leak check: a long generation (one call, sliding past the context window as often as it
- * takes) and then many short calls, sampling the live NDArrays under the model's manager and the
- * process's RSS as it goes. A leak-free engine shows both flat after the first sample.
+ * The leak check, through the public API as a user drives it: one long {@code generate} call
+ * (sampled, streamed through the model's tokenizer, sliding past the context window as often as it
+ * takes), then many short calls, each with a Predictor and KV cache of its own. It samples the live
+ * NDArrays under the model's manager, the process's RSS and the Java heap in use (after a GC) as it
+ * goes. A leak-free engine shows all three flat: the arrays exactly, RSS and heap within the
+ * allocator's noise.
  */
 public final class Soak {
     /** One reading: how far the soak got and what was alive then. */
-    public record Sample(String phase, long tokens, long calls, int liveArrays, long rssBytes) {}
+    public record Sample(
+            String phase, long tokens, long calls, int liveArrays, long rssBytes, long heapBytes) {}
+
+    /** Untimed work first, so the heap and the allocator reach their working size. */
+    static final int WARMUP_TOKENS = 2_000;
+
+    static final int WARMUP_CALLS = 100;
 
     private final LanguageModel model;
 
@@ -27,8 +34,8 @@ public final class Soak {
     }
 
     /**
-     * Generates {@code tokens} tokens in one call (sampling every {@code tokens / 10}), then makes
-     * {@code calls} calls of 8 tokens each (sampling every {@code calls / 10}).
+     * After a warm-up, generates {@code tokens} tokens in one call (sampling every {@code tokens /
+     * 10}), then makes {@code calls} calls of 8 tokens each (sampling every {@code calls / 10}).
      */
     public List<Sample> run(long tokens, int calls, Consumer<Sample> progress) {
         List<Sample> samples = new ArrayList<>();
@@ -38,59 +45,56 @@ public final class Soak {
                     progress.accept(s);
                 };
         int vocab = model.config().vocabSize();
-        int[] prompt = {1 % vocab, 2 % vocab, 3 % vocab};
+        List<int[]> prompt = List.of(new int[] {1 % vocab, 2 % vocab, 3 % vocab});
         // Sampled, not greedy: a greedy tiny model falls into a loop, which would soak nothing new.
         SamplingConfig sampling = SamplingConfig.sampling(7);
+        GenerationOptions shortRun =
+                GenerationOptions.greedy(8).withSampling(sampling).withStopAtEos(false);
         long[] produced = {0};
-        // One call first, outside the count: the model makes its constant arrays on first use.
-        model.generate(prompt, GenerationOptions.greedy(2));
-        try (InferenceSession session = model.newSession()) {
-            record.accept(sample("start", 0, 0));
-            long every = Math.max(1, tokens / 10);
-            TokenListener listener =
-                    (sequence, id, text) -> {
-                        produced[0]++;
-                        if (produced[0] % every == 0) {
-                            record.accept(sample("one long call", produced[0], 1));
-                        }
-                    };
-            GenerationOptions longRun =
-                    GenerationOptions.greedy(Math.toIntExact(tokens))
-                            .withSampling(sampling)
-                            .withStopAtEos(false);
-            Generator.generate(session, List.of(prompt), longRun, null, listener);
+        TokenListener count = (sequence, id, text) -> produced[0]++;
+        model.generate(prompt, shortRun.withMaxNewTokens(WARMUP_TOKENS), TokenListener.NONE);
+        for (int c = 0; c < WARMUP_CALLS; c++) {
+            model.generate(prompt, shortRun, TokenListener.NONE);
+        }
+        record.accept(sample("start", 0, 0));
 
-            GenerationOptions shortRun =
-                    GenerationOptions.greedy(8).withSampling(sampling).withStopAtEos(false);
-            int callsEvery = Math.max(1, calls / 10);
-            for (int c = 1; c <= calls; c++) {
-                Generator.generate(session, prompt, shortRun);
-                if (c % callsEvery == 0) {
-                    record.accept(sample("short calls", produced[0] + 8L * c, 1 + c));
-                }
+        long every = Math.max(1, tokens / 10);
+        TokenListener longListener =
+                (sequence, id, text) -> {
+                    count.onToken(sequence, id, text);
+                    if (produced[0] % every == 0) {
+                        record.accept(sample("one long call", produced[0], 1));
+                    }
+                };
+        model.generate(prompt, shortRun.withMaxNewTokens(Math.toIntExact(tokens)), longListener);
+        int callsEvery = Math.max(1, calls / 10);
+        for (int c = 1; c <= calls; c++) {
+            model.generate(prompt, shortRun, count);
+            if (c % callsEvery == 0) {
+                record.accept(sample("short calls", produced[0], 1 + c));
             }
         }
-        record.accept(sample("session closed", produced[0] + 8L * calls, 1 + calls));
         return samples;
     }
 
     /** The soak table's heading and header rows (Markdown). */
     public static String markdownHeader() {
-        return "## Soak: live NDArrays and RSS\n\n"
-                + "| phase | tokens | generate calls | live NDArrays | RSS |\n"
-                + "|---|---|---|---|---|";
+        return "## Soak: live NDArrays, RSS and heap\n\n"
+                + "| phase | tokens | generate calls | live NDArrays | RSS | Java heap in use |\n"
+                + "|---|---|---|---|---|---|";
     }
 
     /** One sample as a Markdown table row. */
     public static String markdownRow(Sample s) {
         return String.format(
                 Locale.ROOT,
-                "| %s | %,d | %,d | %d | %s |",
+                "| %s | %,d | %,d | %d | %s | %s |",
                 s.phase(),
                 s.tokens(),
                 s.calls(),
                 s.liveArrays(),
-                BenchReport.humanBytes(s.rssBytes()));
+                BenchReport.humanBytes(s.rssBytes()),
+                BenchReport.humanBytes(s.heapBytes()));
     }
 
     /** Live NDArrays under the model's manager (parameters, caches, predictors, all). */
@@ -99,6 +103,14 @@ public final class Soak {
     }
 
     private Sample sample(String phase, long tokens, long calls) {
-        return new Sample(phase, tokens, calls, liveArrays(), MachineProbe.residentBytes());
+        System.gc(); // the heap figure is what is live, not garbage waiting for a collection
+        Runtime runtime = Runtime.getRuntime();
+        return new Sample(
+                phase,
+                tokens,
+                calls,
+                liveArrays(),
+                MachineProbe.residentBytes(),
+                runtime.totalMemory() - runtime.freeMemory());
     }
 }

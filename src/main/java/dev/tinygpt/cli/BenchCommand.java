@@ -11,6 +11,7 @@ import dev.tinygpt.generation.Generator;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.generation.TokenListener;
+import dev.tinygpt.tokenizer.WordTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ import picocli.CommandLine.Option;
  *       across sequence lengths and batch sizes, for the exercise model and a GPT-2-small-shaped
  *       one, each against the machine's limits measured in the same run; writes {@code bench.csv},
  *       {@code bench.md} and the KV-cache figure {@code bench.png} to {@code --out}.
- *   <li>{@code --suite soak}: 10,000 tokens in one call and 1,000 short calls on the exercise
- *       model, watching live NDArrays and RSS.
+ *   <li>{@code --suite soak}: 10,000 tokens in one call and 1,000 short calls on the exercise model
+ *       with its tokenizer, watching live NDArrays, RSS and the Java heap.
  *   <li>{@code --suite cache}: the growing against the preallocated KV cache.
  *   <li>{@code --suite batch}: batched generation against one prompt at a time.
  * </ul>
@@ -190,7 +191,8 @@ final class BenchCommand implements Callable<Integer> {
     /** The leak check on the exercise model (context 32: the long call slides many times). */
     private void soakSuite() {
         System.out.println(Soak.markdownHeader());
-        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 1, null)) {
+        try (LanguageModel lm =
+                LanguageModel.create(GptConfig.exercise(), 1, WordTokenizer.exercise())) {
             new Soak(lm).run(soakTokens, soakCalls, s -> System.out.println(Soak.markdownRow(s)));
         }
         System.out.println();

@@ -5,28 +5,53 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.WordTokenizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The soak itself, shortened: live arrays must not move once generation is under way. */
+/**
+ * The soak at its full size: 10,000 tokens in one streamed call on the exercise model (its window
+ * slides ~600 times) and then 1,000 generate calls, each with a Predictor and cache of its own.
+ * Live NDArrays do not move by one; RSS and the Java heap in use stay within a few MiB of where the
+ * warm-up left them (a leak of one small array per token would add tens of MiB).
+ */
 class SoakTest {
+    private static final long MIB = 1 << 20;
 
     @Test
-    void liveArraysStayConstantThroughALongCallAndManyShortOnes() {
-        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 2, null)) {
-            Soak soak = new Soak(lm);
-            List<Soak.Sample> samples = soak.run(2_000, 100, s -> {});
-            // start, 10 in the long call, 10 across the short calls, session closed
-            assertEquals(22, samples.size());
-            int duringLongCall = samples.get(1).liveArrays();
-            for (Soak.Sample s : samples.subList(1, samples.size() - 1)) {
-                assertEquals(duringLongCall, s.liveArrays(), s::toString);
+    void tenThousandTokensAndAThousandCallsLeaveMemoryFlat() {
+        try (LanguageModel lm =
+                LanguageModel.create(GptConfig.exercise(), 2, WordTokenizer.exercise())) {
+            List<Soak.Sample> samples = new Soak(lm).run(10_000, 1_000, s -> {});
+            // start, 10 in the long call, 10 across the short calls
+            assertEquals(21, samples.size());
+            Soak.Sample start = samples.get(0);
+            Soak.Sample inLongCall = samples.get(1);
+            for (Soak.Sample s : samples.subList(1, 11)) {
+                assertEquals(inLongCall.liveArrays(), s.liveArrays(), s::toString);
             }
-            assertEquals(2_000, samples.get(10).tokens());
-            assertEquals(2_000 + 8 * 100, samples.get(21).tokens());
-            // closing the session frees its cache: back to the parameters alone
-            assertEquals(samples.get(0).liveArrays(), samples.get(21).liveArrays());
-            assertTrue(samples.get(21).rssBytes() != 0);
+            for (Soak.Sample s : samples.subList(11, 21)) {
+                assertEquals(start.liveArrays(), s.liveArrays(), "between calls: " + s);
+            }
+            assertEquals(10_000, samples.get(10).tokens());
+            assertEquals(10_000 + 8 * 1_000, samples.get(20).tokens());
+            long rssGrowth = 0;
+            long heapGrowth = 0;
+            for (Soak.Sample s : samples) {
+                rssGrowth = Math.max(rssGrowth, s.rssBytes() - start.rssBytes());
+                heapGrowth = Math.max(heapGrowth, s.heapBytes() - start.heapBytes());
+            }
+            System.out.printf(
+                    "SoakTest: live arrays %d (%d during the long call); RSS %s at the start, at"
+                            + " most %s more; heap in use %s, at most %s more%n",
+                    start.liveArrays(),
+                    inLongCall.liveArrays(),
+                    BenchReport.humanBytes(start.rssBytes()),
+                    BenchReport.humanBytes(rssGrowth),
+                    BenchReport.humanBytes(start.heapBytes()),
+                    BenchReport.humanBytes(heapGrowth));
+            assertTrue(rssGrowth < 48 * MIB, "RSS grew by " + BenchReport.humanBytes(rssGrowth));
+            assertTrue(heapGrowth < 16 * MIB, "heap grew by " + BenchReport.humanBytes(heapGrowth));
         }
     }
 }
