@@ -66,9 +66,14 @@ public final class Mlp extends AbstractBlock {
         };
     }
 
-    /** Creates GELU's constants in the weights' manager ({@link GptModel#createConstants}). */
+    /**
+     * Creates the tanh GELU's constants in the weights' manager ({@link GptModel#createConstants});
+     * the other activations use none.
+     */
     void createConstants() {
-        constants.in(fc.weightArray());
+        if (activation == Activation.GELU_NEW) {
+            constants.in(fc.weightArray());
+        }
     }
 
     public List<NamedParameter> namedParameters(String prefix) {
