@@ -113,9 +113,10 @@ public final class Main implements Runnable {
      * and it is cut at {@link #MAX_MESSAGE} characters.
      */
     static String oneLine(String message) {
-        StringBuilder sb = new StringBuilder();
         String text = message == null ? "unknown error" : message.strip();
-        for (int i = 0; i < text.length() && sb.length() < MAX_MESSAGE; i++) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i < text.length() && sb.length() <= MAX_MESSAGE; i++) {
             char c = text.charAt(i);
             if (c == '\n' || c == '\r') {
                 sb.append(' ');
@@ -125,9 +126,9 @@ public final class Main implements Runnable {
                 sb.append(c);
             }
         }
-        if (sb.length() >= MAX_MESSAGE && text.length() > MAX_MESSAGE) {
-            sb.setLength(MAX_MESSAGE);
-            sb.append("…");
+        if (sb.length() > MAX_MESSAGE || i < text.length()) {
+            sb.setLength(Math.min(sb.length(), MAX_MESSAGE));
+            sb.append('…');
         }
         return sb.toString();
     }

@@ -98,16 +98,21 @@ final class Checkpoints implements AutoCloseable {
 
     /** A new run's directory: created if needed, refused if it already holds a run. */
     static Checkpoints create(Path out) throws IOException {
-        if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve(OLD))) {
-            throw new IllegalArgumentException(
-                    out
-                            + " already holds a training run; continue it with --resume "
-                            + out
-                            + " or choose another --out");
-        }
         AtomicFiles.createWritableDirectory(out, "output directory");
         Checkpoints checkpoints = new Checkpoints(out);
-        checkpoints.deleteLeftovers();
+        try {
+            if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve(OLD))) {
+                throw new IllegalArgumentException(
+                        out
+                                + " already holds a training run; continue it with --resume "
+                                + out
+                                + " or choose another --out");
+            }
+            checkpoints.deleteLeftovers();
+        } catch (IOException | RuntimeException e) {
+            checkpoints.close();
+            throw e;
+        }
         return checkpoints;
     }
 
@@ -180,7 +185,7 @@ final class Checkpoints implements AutoCloseable {
         deleteTree(old);
     }
 
-    /** The last checkpoint (or, after a kill between the two renames, the one before it). */
+    /** The last complete checkpoint ({@link #existing} has put it in place). */
     Saved readLast() throws IOException {
         Path dir = lastDirectory();
         Path file = dir.resolve(STATE);
