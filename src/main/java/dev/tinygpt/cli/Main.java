@@ -32,7 +32,15 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        String[] text;
+        try {
+            text = RawArguments.utf8(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tinygpt: " + oneLine(e.getMessage()));
+            System.exit(2);
+            return;
+        }
+        System.exit(run(text));
     }
 
     /** Runs the CLI and returns its exit code (used by tests). */
