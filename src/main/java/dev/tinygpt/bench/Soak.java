@@ -37,7 +37,7 @@ public final class Soak {
      * After a warm-up, generates {@code tokens} tokens in one call (sampling every {@code tokens /
      * 10}), then makes {@code calls} calls of 8 tokens each (sampling every {@code calls / 10}).
      */
-    public List<Sample> run(long tokens, int calls, Consumer<Sample> progress) {
+    public List<Sample> run(int tokens, int calls, Consumer<Sample> progress) {
         List<Sample> samples = new ArrayList<>();
         Consumer<Sample> record =
                 s -> {
@@ -66,7 +66,7 @@ public final class Soak {
                         record.accept(sample("one long call", produced[0], 1));
                     }
                 };
-        model.generate(prompt, shortRun.withMaxNewTokens(Math.toIntExact(tokens)), longListener);
+        model.generate(prompt, shortRun.withMaxNewTokens(tokens), longListener);
         int callsEvery = Math.max(1, calls / 10);
         for (int c = 1; c <= calls; c++) {
             model.generate(prompt, shortRun, count);

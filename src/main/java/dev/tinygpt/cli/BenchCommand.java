@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "10000",
             paramLabel = "N",
             description = "Tokens of the soak's long call (default: ${DEFAULT-VALUE}).")
-    long soakTokens;
+    int soakTokens;
 
     @Option(
             names = "--soak-calls",

@@ -1,7 +1,10 @@
 package dev.tinygpt.cli;
 
+import ai.djl.engine.EngineException;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -46,6 +49,11 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // UTF-8 whatever the locale: under LANG=C the JVM's default would print '?' for 'é'.
+        cli.setOut(
+                new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cli.setParameterExceptionHandler(
                 (e, a) -> {
                     PrintWriter err = e.getCommandLine().getErr();
@@ -78,6 +86,13 @@ public final class Main implements Runnable {
                         err.flush();
                         return 2;
                     }
+                    if (e instanceof EngineException
+                            && String.valueOf(e.getMessage()).contains("allocate")) {
+                        // libtorch could not get the memory the input asks for.
+                        err.println("tinygpt: out of native memory: " + oneLine(e.getMessage()));
+                        err.flush();
+                        return 1;
+                    }
                     if (e instanceof IOException) {
                         // The input was fine, the system failed us (disk full, I/O error).
                         err.println("tinygpt: I/O error: " + oneLine(String.valueOf(e)));
@@ -96,7 +111,8 @@ public final class Main implements Runnable {
             System.err.println(
                     "tinygpt: out of memory ("
                             + e.getMessage()
-                            + "); give the JVM more with TINYGPT_JAVA_OPTS=-Xmx…");
+                            + "): the input asks for more than this JVM may hold"
+                            + " (TINYGPT_JAVA_OPTS=-Xmx… raises its limit)");
             return 1;
         }
     }
@@ -128,7 +144,7 @@ public final class Main implements Runnable {
             char c = text.charAt(i);
             if (c == '\n' || c == '\r') {
                 sb.append(' ');
-            } else if (Character.isISOControl(c)) {
+            } else if (Character.isISOControl(c) || invisible(c)) {
                 sb.append(String.format("\\u%04X", (int) c));
             } else {
                 sb.append(c);
@@ -139,6 +155,14 @@ public final class Main implements Runnable {
             sb.append('…');
         }
         return sb.toString();
+    }
+
+    /** Line and paragraph separators, bidi overrides and other format characters. */
+    private static boolean invisible(char c) {
+        int type = Character.getType(c);
+        return type == Character.FORMAT
+                || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     @Override

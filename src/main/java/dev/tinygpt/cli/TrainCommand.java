@@ -188,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
                         or(layers, p.layers()),
                         or(heads, p.heads()),
                         or(dModel, p.dModel()),
-                        4 * or(dModel, p.dModel()),
+                        GptConfig.defaultMlpHidden(or(dModel, p.dModel())),
                         Activation.GELU,
                         1e-5f,
                         true,

@@ -115,6 +115,19 @@ public record GptConfig(
         requireTokenId("eos_token_id", eosTokenId, vocabSize);
     }
 
+    /**
+     * GPT-2's MLP width when {@code n_inner} is not given: {@code 4 · n_embd}.
+     *
+     * @throws IllegalArgumentException when that does not fit an int
+     */
+    public static int defaultMlpHidden(int dModel) {
+        if (dModel > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException(
+                    "n_embd must be at most " + Integer.MAX_VALUE / 4 + ", got " + dModel);
+        }
+        return 4 * dModel;
+    }
+
     /** Width of one attention head: {@code n_embd / n_head}. */
     public int headDim() {
         return dModel / heads;

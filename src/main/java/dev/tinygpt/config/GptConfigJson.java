@@ -33,7 +33,7 @@ public final class GptConfigJson {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("missing " + FILE_NAME + ": " + file);
         }
-        String text = TextFiles.readMetadata(file);
+        String text = TextFiles.readMetadata(file, TextFiles.MAX_CONFIG_BYTES);
         try {
             return parse(text);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -72,7 +72,7 @@ public final class GptConfigJson {
                 integer(o, "n_layer", null),
                 integer(o, "n_head", null),
                 dModel,
-                inner == null ? 4 * dModel : inner,
+                inner == null ? GptConfig.defaultMlpHidden(dModel) : inner,
                 Activation.fromGpt2Name(string(o, "activation_function", "gelu_new")),
                 (float) number(o, "layer_norm_epsilon", 1e-5),
                 bool(o, "tie_word_embeddings", true),

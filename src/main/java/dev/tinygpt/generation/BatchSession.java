@@ -26,6 +26,12 @@ public final class BatchSession {
     private final boolean useCache;
     private final int keep;
 
+    /** Generated tokens a row has room for when it starts. */
+    static final int INITIAL_ROOM = 4096;
+
+    /** The longest sequence a row can hold (one Java array). */
+    static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+
     private int[][] tokens; // [B][capacity]: each row's whole sequence
     private int[] lengths; // [B]
     private int[] windowStarts; // [B]: first token of each row's window
@@ -53,16 +59,18 @@ public final class BatchSession {
      * Starts the rows from their prompts and returns each row's last logits {@code [B][V]}.
      *
      * @param prompts one non-empty prompt per row, ids checked by the caller
-     * @param capacity room for this many tokens per row (prompt plus generated)
+     * @param capacity the most tokens a row may reach (prompt plus generated); rows start with room
+     *     for at most {@value #INITIAL_ROOM} generated tokens and grow as they fill
      */
-    public float[][] start(List<int[]> prompts, int capacity) {
+    public float[][] start(List<int[]> prompts, long capacity) {
         int b = prompts.size();
         tokens = new int[b][];
         lengths = new int[b];
         windowStarts = new int[b];
         for (int r = 0; r < b; r++) {
             int[] prompt = prompts.get(r);
-            tokens[r] = Arrays.copyOf(prompt, Math.max(capacity, prompt.length));
+            long room = Math.min(capacity, (long) prompt.length + INITIAL_ROOM);
+            tokens[r] = Arrays.copyOf(prompt, (int) Math.max(room, prompt.length));
             lengths[r] = prompt.length;
             windowStarts[r] = slide(r);
         }
@@ -81,7 +89,11 @@ public final class BatchSession {
         }
         for (int r = 0; r < next.length; r++) {
             if (lengths[r] == tokens[r].length) {
-                tokens[r] = Arrays.copyOf(tokens[r], 2 * tokens[r].length);
+                if (lengths[r] >= MAX_LENGTH) {
+                    throw new IllegalStateException(
+                            "a sequence of " + MAX_LENGTH + " tokens cannot grow further");
+                }
+                tokens[r] = Arrays.copyOf(tokens[r], (int) Math.min(MAX_LENGTH, 2L * lengths[r]));
             }
             tokens[r][lengths[r]++] = next[r];
         }

@@ -50,7 +50,7 @@ final class BeamSearch {
                     new SessionModel(
                             new BatchSession(
                                     session, options.useKvCache(), Generator.keep(config, options)),
-                            prompt.length + options.maxNewTokens());
+                            prompt.length + (long) options.maxNewTokens());
             sequences.addAll(BeamScorer.search(p, prompt, rules, model));
             prefillNanos += model.prefillNanos;
             decodeNanos += model.decodeNanos;
@@ -93,12 +93,12 @@ final class BeamSearch {
     /** The batch of one prompt's beams, timing its steps. */
     private static final class SessionModel implements BeamScorer.Model {
         private final BatchSession batch;
-        private final int capacity;
+        private final long capacity;
         long prefillNanos;
         long decodeNanos;
         long decodeTokens;
 
-        SessionModel(BatchSession batch, int capacity) {
+        SessionModel(BatchSession batch, long capacity) {
             this.batch = batch;
             this.capacity = capacity;
         }

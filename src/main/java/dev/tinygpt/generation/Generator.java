@@ -110,9 +110,9 @@ public final class Generator {
                 }
                 return new BatchResult(List.of(results), 0, Double.NaN, 0);
             }
-            int capacity =
+            long capacity =
                     prompts.stream().mapToInt(p -> p.length).max().orElse(0)
-                            + options.maxNewTokens();
+                            + (long) options.maxNewTokens();
             float[][] logits = batch.start(prompts, capacity);
             long prefillNanos = System.nanoTime() - begin;
             long decodeNanos = 0;

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a part:
@@ -74,23 +76,43 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(dir);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
     /**
-     * Deletes the temporary files that writes into {@code dir} left when their process was killed
-     * ({@code .<name><digits>.tmp}). Only for a directory no other process is writing to.
+     * Deletes the temporary files that atomic writes of {@code targets} into {@code dir} left when
+     * their process was killed ({@code .<target><digits>.tmp}); files of any other name stay. Only
+     * for a directory no other process is writing to.
      */
-    public static void deleteLeftovers(Path dir) throws IOException {
+    public static void deleteLeftovers(Path dir, List<String> targets) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String name = p.getFileName().toString();
-                if (Files.isRegularFile(p) && name.matches("\\..+[0-9]+\\.tmp")) {
+                boolean ours =
+                        targets.stream()
+                                .anyMatch(
+                                        t ->
+                                                name.matches(
+                                                        "\\." + Pattern.quote(t) + "[0-9]+\\.tmp"));
+                if (ours && Files.isRegularFile(p)) {
                     Files.deleteIfExists(p);
                 }
             }
+        }
+    }
+
+    /**
+     * Forces a directory's entries (a rename into it) to disk, where the file system allows it, so
+     * the rename survives a power cut and not only a killed process.
+     */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot sync a directory; the rename itself is still atomic.
         }
     }
 

@@ -102,7 +102,7 @@ final class CheckpointFiles implements AutoCloseable {
 
     private static Map<String, String> readIndex(Path index) throws IOException {
         Map<String, String> map = new LinkedHashMap<>();
-        JsonElement root = TextFiles.readJson(index);
+        JsonElement root = TextFiles.readJson(index, TextFiles.MAX_CONFIG_BYTES);
         JsonElement weightMap =
                 root.isJsonObject() ? root.getAsJsonObject().get("weight_map") : null;
         if (weightMap == null || !weightMap.isJsonObject()) {

@@ -24,8 +24,17 @@ import java.nio.file.Path;
  * JSON. Bad bytes are an error, never silently replaced.
  */
 public final class TextFiles {
-    /** The limit for files parsed whole as metadata: configs, indexes, vocabularies. */
-    public static final long MAX_METADATA_BYTES = 256L << 20;
+    /**
+     * The limit for small JSON files: {@code config.json}, shard indexes, trainer state, our own
+     * vocabularies (real ones are kilobytes).
+     */
+    public static final long MAX_CONFIG_BYTES = 16L << 20;
+
+    /**
+     * The limit for vocabularies: {@code tokenizer.json}, {@code vocab.json}, {@code merges.txt}
+     * (GPT-2's are 1–2 MB; the largest multilingual ones ~35 MB).
+     */
+    public static final long MAX_VOCABULARY_BYTES = 128L << 20;
 
     /** The limit for corpora and prompt files, read whole into a Java string. */
     public static final long MAX_TEXT_BYTES = 1L << 30;
@@ -34,13 +43,13 @@ public final class TextFiles {
 
     /**
      * A metadata file: it must be a regular file (a FIFO would block the reader forever) of at most
-     * {@link #MAX_METADATA_BYTES}, in UTF-8.
+     * {@code maxBytes} ({@link #MAX_CONFIG_BYTES}, {@link #MAX_VOCABULARY_BYTES}), in UTF-8.
      */
-    public static String readMetadata(Path file) throws IOException {
+    public static String readMetadata(Path file, long maxBytes) throws IOException {
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": not a regular file");
         }
-        return readUtf8(file, MAX_METADATA_BYTES);
+        return readUtf8(file, maxBytes);
     }
 
     /**
@@ -100,9 +109,12 @@ public final class TextFiles {
         return out.flip().toString();
     }
 
-    /** A metadata file parsed as JSON (lenient, as Python's {@code json} writes NaN). */
-    public static JsonElement readJson(Path file) throws IOException {
-        String text = readMetadata(file);
+    /**
+     * A metadata file of at most {@code maxBytes} parsed as JSON (lenient, as Python's {@code json}
+     * writes NaN).
+     */
+    public static JsonElement readJson(Path file, long maxBytes) throws IOException {
+        String text = readMetadata(file, maxBytes);
         try {
             return parseJson(text);
         } catch (IllegalArgumentException e) {
@@ -119,6 +131,11 @@ public final class TextFiles {
         try {
             return JsonParser.parseString(text);
         } catch (JsonParseException | StackOverflowError e) {
+            if (e.getCause() instanceof OutOfMemoryError) {
+                // Gson turns running out of memory into a parse error; say what happened.
+                throw new IllegalArgumentException(
+                        "too large to parse in this JVM's memory (" + text.length() + " chars)", e);
+            }
             throw new IllegalArgumentException("not valid JSON: " + jsonProblem(e), e);
         }
     }

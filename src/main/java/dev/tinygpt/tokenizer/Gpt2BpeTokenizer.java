@@ -244,7 +244,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
 
     private static Map<String, Integer> readVocab(Path file) throws IOException {
         requireFile(file);
-        JsonElement root = TextFiles.readJson(file);
+        JsonElement root = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES);
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException(file + ": expected a JSON object of token -> id");
         }
@@ -278,7 +278,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
 
     private static List<String> readLines(Path file) throws IOException {
         requireFile(file);
-        return TextFiles.readMetadata(file).lines().toList();
+        return TextFiles.readMetadata(file, TextFiles.MAX_VOCABULARY_BYTES).lines().toList();
     }
 
     private static void requireFile(Path file) {

@@ -31,6 +31,13 @@ public final class TokenizerFiles {
 
     /** The tokenizer a model directory declares, or empty if it has no tokenizer files. */
     public static Optional<Tokenizer> load(Path dir) throws IOException {
+        for (String name : List.of(FILE_NAME, HfTokenizer.FILE_NAME, "vocab.json", "merges.txt")) {
+            Path p = dir.resolve(name);
+            if (Files.exists(p) && !Files.isRegularFile(p)) {
+                // Skipping it would load another tokenizer, or none, without a word.
+                throw new IllegalArgumentException(p + ": not a regular file");
+            }
+        }
         Path file = dir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
             if (Files.isRegularFile(dir.resolve(HfTokenizer.FILE_NAME))) {
@@ -44,7 +51,7 @@ public final class TokenizerFiles {
             return Optional.empty();
         }
         try {
-            JsonElement root = TextFiles.readJson(file);
+            JsonElement root = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES);
             if (!root.isJsonObject()) {
                 throw new IllegalArgumentException("not a JSON object");
             }

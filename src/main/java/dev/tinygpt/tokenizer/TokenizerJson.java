@@ -22,7 +22,7 @@ final class TokenizerJson {
     private TokenizerJson() {}
 
     static Gpt2BpeTokenizer byteLevelBpe(Path file) throws IOException {
-        JsonElement parsed = TextFiles.readJson(file);
+        JsonElement parsed = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES);
         if (!parsed.isJsonObject()) {
             throw bad(file, "not a JSON object");
         }

@@ -67,12 +67,24 @@ public final class WordTokenizer implements Tokenizer {
                                 + TextSnippet.quote(parts.get(i))
                                 + " (word "
                                 + (i + 1)
-                                + "); the vocabulary is: "
-                                + String.join(" ", words));
+                                + "); "
+                                + vocabularyHint());
             }
             out[i] = id;
         }
         return out;
+    }
+
+    /** The vocabulary for an error message, its first words when it is long. */
+    private String vocabularyHint() {
+        int shown = 40;
+        return words.size() <= shown
+                ? "the vocabulary is: " + String.join(" ", words)
+                : "the vocabulary has "
+                        + words.size()
+                        + " words: "
+                        + String.join(" ", words.subList(0, shown))
+                        + " …";
     }
 
     private static List<String> words(String text) {

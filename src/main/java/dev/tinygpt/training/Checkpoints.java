@@ -2,18 +2,23 @@ package dev.tinygpt.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.GptConfigJson;
 import dev.tinygpt.io.AtomicFiles;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
+import dev.tinygpt.io.TensorInfo;
 import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.model.GptModel;
+import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -25,6 +30,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -57,7 +63,17 @@ final class Checkpoints implements AutoCloseable {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String METRICS = "training.json";
     private static final String OLD = "." + LAST + ".old";
+    private static final String LOCK = ".lock";
     private static final String TEMP = "." + LAST + ".tmp";
+
+    /** What a run writes at its top level: the best model and its metrics. */
+    private static final List<String> OUTPUT_FILES =
+            List.of(
+                    ModelDirectory.WEIGHTS_FILE,
+                    GptConfigJson.FILE_NAME,
+                    TokenizerFiles.FILE_NAME,
+                    METRICS);
+
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     /** What a checkpoint holds besides the arrays. */
@@ -78,7 +94,7 @@ final class Checkpoints implements AutoCloseable {
         this.out = out;
         this.lockFile =
                 FileChannel.open(
-                        out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        out.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held;
         try {
             held = lockFile.tryLock();
@@ -99,6 +115,9 @@ final class Checkpoints implements AutoCloseable {
     /** A new run's directory: created if needed, refused if it already holds a run. */
     static Checkpoints create(Path out) throws IOException {
         AtomicFiles.createWritableDirectory(out, "output directory");
+        // A directory a run was started in before (it has our lock file) but that holds no
+        // checkpoint may start again; any other is the user's, and its files are not replaced.
+        boolean ours = Files.exists(out.resolve(LOCK));
         Checkpoints checkpoints = new Checkpoints(out);
         try {
             if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve(OLD))) {
@@ -107,6 +126,15 @@ final class Checkpoints implements AutoCloseable {
                                 + " already holds a training run; continue it with --resume "
                                 + out
                                 + " or choose another --out");
+            }
+            for (String file : OUTPUT_FILES) {
+                if (!ours && Files.exists(out.resolve(file))) {
+                    throw new IllegalArgumentException(
+                            out
+                                    + " already holds "
+                                    + file
+                                    + "; training would replace it: choose another --out");
+                }
             }
             checkpoints.deleteLeftovers();
         } catch (IOException | RuntimeException e) {
@@ -189,7 +217,7 @@ final class Checkpoints implements AutoCloseable {
     Saved readLast() throws IOException {
         Path dir = lastDirectory();
         Path file = dir.resolve(STATE);
-        JsonElement root = TextFiles.readJson(file);
+        JsonElement root = TextFiles.readJson(file, TextFiles.MAX_CONFIG_BYTES);
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException(file + ": not a JSON object");
         }
@@ -199,7 +227,11 @@ final class Checkpoints implements AutoCloseable {
         double best;
         try {
             options = GSON.fromJson(state.get("options"), TrainingOptions.class);
-            iter = state.get("iter").getAsInt();
+            double stored = state.get("iter").getAsDouble();
+            iter = (int) stored;
+            if (stored != iter || iter < 0) {
+                throw new IllegalArgumentException("iter must be a step number, got " + stored);
+            }
             best = state.get("best_val_loss").getAsDouble();
             corpusSha256 = state.get("corpus_sha256").getAsString();
         } catch (RuntimeException e) {
@@ -208,6 +240,10 @@ final class Checkpoints implements AutoCloseable {
         }
         if (options == null) {
             throw new IllegalArgumentException(file + ": malformed trainer state (no options)");
+        }
+        if (iter > options.maxIters()) {
+            throw new IllegalArgumentException(
+                    file + ": iter " + iter + " is past max_iters " + options.maxIters());
         }
         GptConfig config = ModelDirectory.readConfig(dir);
         Tokenizer tokenizer =
@@ -224,12 +260,52 @@ final class Checkpoints implements AutoCloseable {
         Path dir = lastDirectory();
         ModelDirectory.loadWeights(model, dir, manager);
         Map<String, NDArray> state = new LinkedHashMap<>();
-        try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve(OPTIMIZER))) {
+        Path file = dir.resolve(OPTIMIZER);
+        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+            requireMoments(reader, model);
             for (String name : reader.tensors().keySet()) {
                 state.put(name, reader.readFloat32(name, manager));
             }
+        } catch (IOException | RuntimeException e) {
+            state.values().forEach(NDArray::close);
+            throw e;
         }
         optimizer.restore(state, steps);
+    }
+
+    /**
+     * The optimizer file must hold both moments of every parameter, in its shape, and nothing else:
+     * a missing moment would silently restart from zero and the run would differ.
+     */
+    private static void requireMoments(SafetensorsReader reader, GptModel model) {
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>(reader.tensors());
+        for (NamedParameter p : model.namedParameters()) {
+            for (String moment : new String[] {"m.", "v."}) {
+                TensorInfo info = tensors.remove(moment + p.name());
+                if (info == null) {
+                    throw new IllegalArgumentException(
+                            reader.file()
+                                    + ": missing the optimizer moment '"
+                                    + moment
+                                    + p.name()
+                                    + "'");
+                }
+                if (!new Shape(info.shape()).equals(p.shape())) {
+                    throw new IllegalArgumentException(
+                            reader.file()
+                                    + ": '"
+                                    + info.name()
+                                    + "' has shape "
+                                    + new Shape(info.shape())
+                                    + " but its parameter has "
+                                    + p.shape());
+                }
+            }
+        }
+        if (!tensors.isEmpty()) {
+            throw new IllegalArgumentException(
+                    reader.file() + ": unexpected optimizer state " + tensors.keySet());
+        }
     }
 
     private Path lastDirectory() {
@@ -257,7 +333,7 @@ final class Checkpoints implements AutoCloseable {
         if (Files.isRegularFile(out.resolve(LAST).resolve(STATE))) {
             deleteTree(out.resolve(OLD));
         }
-        AtomicFiles.deleteLeftovers(out);
+        AtomicFiles.deleteLeftovers(out, OUTPUT_FILES);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -266,6 +342,7 @@ final class Checkpoints implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to);
         }
+        AtomicFiles.syncDirectory(to.toAbsolutePath().getParent());
     }
 
     /** Deletes a checkpoint directory, its state file first: a half-deleted one is never taken. */

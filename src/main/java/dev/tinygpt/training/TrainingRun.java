@@ -44,6 +44,15 @@ public final class TrainingRun implements AutoCloseable {
     /** Tokens in one step's batch at most (nanoGPT's GPT-2 run takes ~0.5 M per step). */
     static final long MAX_TOKENS_PER_STEP = 1L << 20;
 
+    /**
+     * Attention scores one layer holds at most, {@code batch × n_head × context²} (1 GiB of
+     * float32; GPT-2 small at batch 8 and context 1024 holds 100 M).
+     */
+    static final long MAX_ATTENTION_SCORES = 1L << 28;
+
+    /** Tokens the fixed evaluation batches hold at most, {@code eval_iters × batch × context}. */
+    static final long MAX_EVAL_TOKENS = 1L << 24;
+
     /** One optimizer step. */
     public record Step(
             int iter, int maxIters, float loss, float learningRate, double tokensPerSecond) {}
@@ -85,6 +94,11 @@ public final class TrainingRun implements AutoCloseable {
         this.data = data;
         this.options = options;
         this.checkpoints = checkpoints;
+        // The evaluation batches first: they are plain Java, and nothing native is held yet if
+        // they fail.
+        Random probe = new Random(options.seed() + 7);
+        this.trainProbe = probes(TextDataset.Split.TRAIN, probe);
+        this.validationProbe = probes(TextDataset.Split.VALIDATION, probe);
         this.model = Model.newInstance("tinygpt-train", "PyTorch");
         this.block = new GptModel(config, false);
         this.model.setBlock(block);
@@ -96,9 +110,6 @@ public final class TrainingRun implements AutoCloseable {
                         options.beta2(),
                         1e-8f,
                         options.weightDecay());
-        Random probe = new Random(options.seed() + 7);
-        this.trainProbe = probes(TextDataset.Split.TRAIN, probe);
-        this.validationProbe = probes(TextDataset.Split.VALIDATION, probe);
     }
 
     /**
@@ -108,21 +119,11 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun start(
             GptConfig config, Tokenizer tokenizer, String corpus, TrainingOptions options, Path out)
             throws IOException {
-        long tokensPerStep = (long) options.batchSize() * config.contextLength();
-        if (tokensPerStep > MAX_TOKENS_PER_STEP) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "a step of batch size %d × context %d = %,d tokens is more than the"
-                                    + " %,d tinygpt trains on at once",
-                            options.batchSize(),
-                            config.contextLength(),
-                            tokensPerStep,
-                            MAX_TOKENS_PER_STEP));
-        }
+        requireTrainable(config, options);
         TextDataset data = dataset(corpus, tokenizer, config, options);
         Checkpoints checkpoints = Checkpoints.create(out);
         checkpoints.corpus(sha256(corpus));
-        TrainingRun run = new TrainingRun(config, tokenizer, data, options, checkpoints);
+        TrainingRun run = construct(config, tokenizer, data, options, checkpoints);
         try {
             WeightInit.initialize(run.block, run.model.getNDManager(), options.seed());
         } catch (RuntimeException e) {
@@ -131,6 +132,36 @@ public final class TrainingRun implements AutoCloseable {
         }
         run.requireGradients();
         return run;
+    }
+
+    /**
+     * Refuses a run whose batches would not fit: the arrays of a step, its attention scores and the
+     * evaluation batches are bounded before anything is allocated, so a mistyped option is an error
+     * naming it rather than a native allocation failure.
+     */
+    static void requireTrainable(GptConfig config, TrainingOptions options) {
+        long t = config.contextLength();
+        long b = options.batchSize();
+        requireAtMost("batch size × context", b * t, "tokens per step", MAX_TOKENS_PER_STEP);
+        requireAtMost(
+                "batch size × n_head × context²",
+                b * config.heads() * t * t,
+                "attention scores per layer",
+                MAX_ATTENTION_SCORES);
+        requireAtMost(
+                "eval iterations × batch size × context",
+                options.evalIters() * b * t,
+                "evaluation tokens",
+                MAX_EVAL_TOKENS);
+    }
+
+    private static void requireAtMost(String what, long value, String unit, long limit) {
+        if (value > limit) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s = %,d %s is more than the %,d tinygpt trains with",
+                            what, value, unit, limit));
+        }
     }
 
     /**
@@ -148,14 +179,14 @@ public final class TrainingRun implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "the corpus differs from the one the run in " + out + " was trained on");
             }
+            requireTrainable(saved.config(), saved.options());
             data = dataset(corpus, saved.tokenizer(), saved.config(), saved.options());
         } catch (IOException | RuntimeException e) {
             checkpoints.close();
             throw e;
         }
         TrainingRun run =
-                new TrainingRun(
-                        saved.config(), saved.tokenizer(), data, saved.options(), checkpoints);
+                construct(saved.config(), saved.tokenizer(), data, saved.options(), checkpoints);
         try {
             checkpoints.loadLast(run.block, run.model.getNDManager(), run.optimizer, saved.iter());
         } catch (IOException | RuntimeException e) {
@@ -166,6 +197,22 @@ public final class TrainingRun implements AutoCloseable {
         run.iter = saved.iter();
         run.bestValidation = saved.bestValidationLoss();
         return run;
+    }
+
+    /** A new run; if it cannot be made, the directory's lock is released. */
+    private static TrainingRun construct(
+            GptConfig config,
+            Tokenizer tokenizer,
+            TextDataset data,
+            TrainingOptions options,
+            Checkpoints checkpoints)
+            throws IOException {
+        try {
+            return new TrainingRun(config, tokenizer, data, options, checkpoints);
+        } catch (RuntimeException e) {
+            checkpoints.close();
+            throw e;
+        }
     }
 
     public int iteration() {

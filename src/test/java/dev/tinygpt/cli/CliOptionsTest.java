@@ -137,7 +137,15 @@ class CliOptionsTest {
         c.add(new Case("train", "--dropout", "1", "dropout must be in [0, 1)"));
         c.add(new Case("train", "--max-iters", "0", "max iterations must be positive"));
         c.add(new Case("train", "--batch-size", "0", "batch size must be positive"));
-        c.add(new Case("train", "--batch-size", "100000", "tokens is more than"));
+        c.add(new Case("train", "--batch-size", "100000", "tokens per step is more than"));
+        c.add(new Case("train", "--context", "20000", "attention scores per layer is more than"));
+        c.add(new Case("train", "--eval-iters", "100000000", "evaluation tokens is more than"));
+        c.add(
+                new Case(
+                        "bench",
+                        "--soak-tokens",
+                        "3000000000",
+                        "Invalid value for option '--soak-tokens'"));
         c.add(new Case("train", "--lr", "Infinity", "learning rate must be > 0 and finite"));
         c.add(new Case("train", "--min-lr", "-1", "min learning rate must be in"));
         c.add(new Case("train", "--warmup-iters", "-1", "warm-up iterations must be ≥ 0"));
@@ -252,6 +260,16 @@ class CliOptionsTest {
                     "99999999999"
                 },
                 "Invalid value for option '--max-new-tokens'");
+    }
+
+    @Test
+    void messagesAreOnePrintableLine() {
+        assertEquals("a b \\u0007 \\u202E\\u2028 c", Main.oneLine("a\nb\r\u0007 \u202E\u2028 c"));
+        String longest = Main.oneLine("x".repeat(5000));
+        assertEquals(Main.MAX_MESSAGE + 1, longest.length());
+        assertTrue(longest.endsWith("x…"));
+        String escapes = Main.oneLine("\u0001".repeat(400));
+        assertTrue(escapes.length() <= Main.MAX_MESSAGE + 1 && escapes.endsWith("…"), escapes);
     }
 
     /** The command's required arguments with valid values, then the option under test. */

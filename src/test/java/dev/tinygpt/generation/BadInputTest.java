@@ -41,6 +41,23 @@ class BadInputTest {
     }
 
     @Test
+    void theLargestMaxNewTokensRunsUntilEosWithoutReservingItsRoom() {
+        // "Generate until EOS": a sequence's buffer starts small and grows, so Integer.MAX_VALUE
+        // neither overflows nor asks for an 8 GB array up front.
+        try (LanguageModel withEos =
+                LanguageModel.create(GptConfig.exercise().withEosTokenId(2), 1, null)) {
+            GenerationOptions untilEos =
+                    GenerationOptions.greedy(Integer.MAX_VALUE)
+                            .withSampling(
+                                    dev.tinygpt.sampling.SamplingConfig.sampling(3)
+                                            .withTemperature(2f));
+            GenerationResult result = withEos.generate(new int[] {1, 2, 3}, untilEos);
+            assertEquals(FinishReason.EOS, result.finishReason());
+            assertEquals(2, result.tokens()[result.tokens().length - 1]);
+        }
+    }
+
+    @Test
     void emptyPrompt() {
         try (InferenceSession s = lm.newSession()) {
             assertMessage("empty input", () -> s.prefill(new int[0]));

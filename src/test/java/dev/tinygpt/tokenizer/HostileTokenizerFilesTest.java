@@ -125,6 +125,16 @@ class HostileTokenizerFilesTest {
         assertError(badId, badId.resolve("vocab.json"), "is not an integer");
     }
 
+    @Test
+    void aTokenizerFileThatIsNotARegularFileIsNamedNotSkipped() throws Exception {
+        for (String name :
+                new String[] {TokenizerFiles.FILE_NAME, HfTokenizer.FILE_NAME, "vocab.json"}) {
+            Path dir = Files.createDirectories(root.resolve("t" + counter++));
+            Files.createDirectory(dir.resolve(name));
+            assertError(dir, dir.resolve(name), "not a regular file");
+        }
+    }
+
     private Path dirWith(String name, byte[] bytes) throws Exception {
         Path dir = Files.createDirectories(root.resolve("t" + counter++));
         Files.write(dir.resolve(name), bytes);

@@ -84,6 +84,92 @@ class CheckpointRecoveryTest {
     }
 
     @Test
+    void aNewRunNeverReplacesOrDeletesTheUsersFiles() throws Exception {
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
+        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
+        TrainingOptions options = TrainingRunTest.options(4, 4, 1e-3f);
+        Path user = Files.createDirectories(dir.resolve("user"));
+        Files.writeString(user.resolve("config.json"), "{\"mine\": true}");
+        Files.writeString(user.resolve(".session42.tmp"), "not tinygpt's");
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TrainingRun.start(config, tokenizer, CORPUS, options, user));
+        assertTrue(e.getMessage().contains("already holds config.json"), e.getMessage());
+        assertEquals("{\"mine\": true}", Files.readString(user.resolve("config.json")));
+        Files.delete(user.resolve("config.json"));
+        try (TrainingRun run = TrainingRun.start(config, tokenizer, CORPUS, options, user)) {
+            run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
+        }
+        assertTrue(
+                Files.exists(user.resolve(".session42.tmp")), "a file tinygpt did not write stays");
+        // A run killed before its first checkpoint (its lock file is there) may start again.
+        Path killed = Files.createDirectories(dir.resolve("killed-early"));
+        Files.writeString(killed.resolve(".lock"), "");
+        Files.writeString(killed.resolve("model.safetensors"), "half a model");
+        Files.writeString(killed.resolve(".model.safetensors123.tmp"), "half a write");
+        TrainingRun.start(config, tokenizer, CORPUS, options, killed).close();
+        assertFalse(Files.exists(killed.resolve(".model.safetensors123.tmp")));
+    }
+
+    @Test
+    void damagedOptimizerStateAndTrainerStateAreNamed() throws Exception {
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
+        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
+        Path out = dir.resolve("damaged");
+        try (TrainingRun run =
+                TrainingRun.start(
+                        config, tokenizer, CORPUS, TrainingRunTest.options(8, 4, 1e-3f), out)) {
+            run.train(4, TrainingRunTest.QUIET);
+        }
+        Path optimizer = out.resolve("checkpoint/" + Checkpoints.OPTIMIZER);
+        Path state = out.resolve("checkpoint/" + Checkpoints.STATE);
+        byte[] goodOptimizer = Files.readAllBytes(optimizer);
+        String goodState = Files.readString(state);
+        int before = dev.tinygpt.TestModels.liveArrays();
+        java.util.Map<String, ai.djl.ndarray.NDArray> moments = new java.util.LinkedHashMap<>();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                dev.tinygpt.io.SafetensorsReader r =
+                        dev.tinygpt.io.SafetensorsReader.open(optimizer)) {
+            for (String name : r.tensors().keySet()) {
+                moments.put(name, r.readFloat32(name, m));
+            }
+            java.util.Map<String, ai.djl.ndarray.NDArray> missing =
+                    new java.util.LinkedHashMap<>(moments);
+            missing.remove("v.wte.weight");
+            dev.tinygpt.io.SafetensorsWriter.write(optimizer, missing);
+            assertResumeError(out, optimizer + ": missing the optimizer moment 'v.wte.weight'");
+            java.util.Map<String, ai.djl.ndarray.NDArray> misShaped =
+                    new java.util.LinkedHashMap<>(moments);
+            misShaped.put("m.ln_f.bias", m.zeros(new ai.djl.ndarray.types.Shape(3)));
+            dev.tinygpt.io.SafetensorsWriter.write(optimizer, misShaped);
+            assertResumeError(out, "'m.ln_f.bias' has shape (3) but its parameter has (32)");
+            java.util.Map<String, ai.djl.ndarray.NDArray> extra =
+                    new java.util.LinkedHashMap<>(moments);
+            extra.put("momentum.x", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+            dev.tinygpt.io.SafetensorsWriter.write(optimizer, extra);
+            assertResumeError(out, "unexpected optimizer state [momentum.x]");
+        }
+        Files.write(optimizer, goodOptimizer);
+        Files.writeString(state, goodState.replace("\"iter\": 4", "\"iter\": 1.5"));
+        assertResumeError(
+                out, state + ": malformed trainer state (iter must be a step number, got 1.5)");
+        Files.writeString(state, goodState.replace("\"iter\": 4", "\"iter\": 99"));
+        assertResumeError(out, "iter 99 is past max_iters 8");
+        Files.writeString(state, goodState);
+        assertEquals(before, dev.tinygpt.TestModels.liveArrays(), "failed resumes leave no arrays");
+        try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
+            assertEquals(4, run.iteration(), "the repaired run resumes");
+        }
+    }
+
+    private static void assertResumeError(Path out, String message) {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(out, CORPUS));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
     void aDirectoryWithoutACompleteCheckpointIsNamed() throws Exception {
         Path out = Files.createDirectories(dir.resolve("none"));
         Files.createDirectories(out.resolve(".checkpoint.tmp")); // killed inside the first write
