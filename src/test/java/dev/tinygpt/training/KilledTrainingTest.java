@@ -36,7 +36,7 @@ class KilledTrainingTest {
         "--preset",
         "char-tiny",
         "--max-iters",
-        "60",
+        "120",
         "--eval-interval",
         "3",
         "--eval-iters",
