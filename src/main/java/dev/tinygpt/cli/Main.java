@@ -118,14 +118,14 @@ public final class Main implements Runnable {
     }
 
     private static String describe(FileSystemException e) {
-        String reason =
-                e instanceof NoSuchFileException
-                        ? "no such file or directory"
-                        : e instanceof AccessDeniedException
-                                ? "permission denied"
-                                : e.getReason() != null
-                                        ? e.getReason()
-                                        : e.getClass().getSimpleName();
+        String reason;
+        if (e instanceof NoSuchFileException) {
+            reason = "no such file or directory";
+        } else if (e instanceof AccessDeniedException) {
+            reason = "permission denied";
+        } else {
+            reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        }
         return e.getFile() + ": " + reason;
     }
 

@@ -32,7 +32,7 @@ public final class TextFiles {
 
     /**
      * The limit for vocabularies: {@code tokenizer.json}, {@code vocab.json}, {@code merges.txt}
-     * (GPT-2's are 1–2 MB; the largest multilingual ones ~35 MB).
+     * (GPT-2's {@code tokenizer.json} is 1.5 MB: room for vocabularies ~80 times larger).
      */
     public static final long MAX_VOCABULARY_BYTES = 128L << 20;
 

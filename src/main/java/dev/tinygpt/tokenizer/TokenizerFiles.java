@@ -50,8 +50,8 @@ public final class TokenizerFiles {
             }
             return Optional.empty();
         }
+        JsonElement root = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES); // names file
         try {
-            JsonElement root = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES);
             if (!root.isJsonObject()) {
                 throw new IllegalArgumentException("not a JSON object");
             }
@@ -66,9 +66,6 @@ public final class TokenizerFiles {
                         throw new IllegalArgumentException("unknown tokenizer type '" + type + "'");
             };
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith(file.toString())) {
-                throw e;
-            }
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }

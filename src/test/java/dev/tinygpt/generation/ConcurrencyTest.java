@@ -20,6 +20,7 @@ import dev.tinygpt.translator.StepInput;
 import dev.tinygpt.translator.StepOutput;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -192,7 +193,7 @@ class ConcurrencyTest {
         ZooModel<StepInput, StepOutput> zoo = lm.zooModel();
         GptConfig config = lm.config();
         List<float[]> logits = new ArrayList<>();
-        int[] tokens = java.util.Arrays.copyOf(prompt, prompt.length + 24);
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + 24);
         try (Predictor<StepInput, StepOutput> predictor = zoo.newPredictor();
                 KvCache cache =
                         preallocated

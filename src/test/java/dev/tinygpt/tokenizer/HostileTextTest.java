@@ -15,6 +15,7 @@ import dev.tinygpt.io.TextFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -191,16 +192,14 @@ class HostileTextTest {
                             () -> lm.generate(ids, GenerationOptions.greedy(5)));
             assertEquals(ids.length + 5, result.tokens().length);
             assertArrayEquals(
-                    ids,
-                    java.util.Arrays.copyOf(result.tokens(), ids.length),
-                    "the prompt is kept whole");
+                    ids, Arrays.copyOf(result.tokens(), ids.length), "the prompt is kept whole");
             // The same continuation as the prompt's last window alone: the model sees only it.
             int keep = 32 - 32 / 2;
-            int[] window = java.util.Arrays.copyOfRange(ids, ids.length - keep, ids.length);
+            int[] window = Arrays.copyOfRange(ids, ids.length - keep, ids.length);
             GenerationResult alone = lm.generate(window, GenerationOptions.greedy(5));
             assertArrayEquals(
-                    java.util.Arrays.copyOfRange(alone.tokens(), keep, keep + 5),
-                    java.util.Arrays.copyOfRange(result.tokens(), ids.length, ids.length + 5));
+                    Arrays.copyOfRange(alone.tokens(), keep, keep + 5),
+                    Arrays.copyOfRange(result.tokens(), ids.length, ids.length + 5));
             assertOneLineError(
                     "prompt has " + ids.length + " tokens but the context holds 32",
                     () ->

@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tinygpt.TestModels;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.io.SafetensorsReader;
+import dev.tinygpt.io.SafetensorsWriter;
 import dev.tinygpt.tokenizer.CharTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,28 +135,19 @@ class CheckpointRecoveryTest {
         Path state = out.resolve("checkpoint/" + Checkpoints.STATE);
         byte[] goodOptimizer = Files.readAllBytes(optimizer);
         String goodState = Files.readString(state);
-        int before = dev.tinygpt.TestModels.liveArrays();
-        java.util.Map<String, ai.djl.ndarray.NDArray> moments = new java.util.LinkedHashMap<>();
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-                dev.tinygpt.io.SafetensorsReader r =
-                        dev.tinygpt.io.SafetensorsReader.open(optimizer)) {
-            for (String name : r.tensors().keySet()) {
-                moments.put(name, r.readFloat32(name, m));
+        int before = TestModels.liveArrays();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> moments = new LinkedHashMap<>();
+            try (SafetensorsReader r = SafetensorsReader.open(optimizer)) {
+                for (String name : r.tensors().keySet()) {
+                    moments.put(name, r.readFloat32(name, m));
+                }
             }
-            java.util.Map<String, ai.djl.ndarray.NDArray> missing =
-                    new java.util.LinkedHashMap<>(moments);
-            missing.remove("v.wte.weight");
-            dev.tinygpt.io.SafetensorsWriter.write(optimizer, missing);
+            damage(optimizer, moments, d -> d.remove("v.wte.weight"));
             assertResumeError(out, optimizer + ": missing the optimizer moment 'v.wte.weight'");
-            java.util.Map<String, ai.djl.ndarray.NDArray> misShaped =
-                    new java.util.LinkedHashMap<>(moments);
-            misShaped.put("m.ln_f.bias", m.zeros(new ai.djl.ndarray.types.Shape(3)));
-            dev.tinygpt.io.SafetensorsWriter.write(optimizer, misShaped);
+            damage(optimizer, moments, d -> d.put("m.ln_f.bias", m.zeros(new Shape(3))));
             assertResumeError(out, "'m.ln_f.bias' has shape (3) but its parameter has (32)");
-            java.util.Map<String, ai.djl.ndarray.NDArray> extra =
-                    new java.util.LinkedHashMap<>(moments);
-            extra.put("momentum.x", m.zeros(new ai.djl.ndarray.types.Shape(1)));
-            dev.tinygpt.io.SafetensorsWriter.write(optimizer, extra);
+            damage(optimizer, moments, d -> d.put("momentum.x", m.zeros(new Shape(1))));
             assertResumeError(out, "unexpected optimizer state [momentum.x]");
         }
         Files.write(optimizer, goodOptimizer);
@@ -157,10 +157,19 @@ class CheckpointRecoveryTest {
         Files.writeString(state, goodState.replace("\"iter\": 4", "\"iter\": 99"));
         assertResumeError(out, "iter 99 is past max_iters 8");
         Files.writeString(state, goodState);
-        assertEquals(before, dev.tinygpt.TestModels.liveArrays(), "failed resumes leave no arrays");
+        assertEquals(before, TestModels.liveArrays(), "failed resumes leave no arrays");
         try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
             assertEquals(4, run.iteration(), "the repaired run resumes");
         }
+    }
+
+    /** Rewrites the optimizer file with a changed copy of its moments. */
+    private static void damage(
+            Path file, Map<String, NDArray> moments, Consumer<Map<String, NDArray>> change)
+            throws Exception {
+        Map<String, NDArray> damaged = new LinkedHashMap<>(moments);
+        change.accept(damaged);
+        SafetensorsWriter.write(file, damaged);
     }
 
     private static void assertResumeError(Path out, String message) {
