@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.tinygpt.cache.KvCache;
@@ -55,27 +54,25 @@ class ClosingTest {
         closed("this InferenceSession is closed", () -> session.prefill(new int[] {1}));
         closed("this InferenceSession is closed", session::cache);
 
-        for (KvCache cache :
-                List.of(
-                        KvCache.growing(lm.zooModel().getNDManager(), 3),
-                        KvCache.preallocated(lm.zooModel().getNDManager(), 3, 32))) {
-            try (Predictor<StepInput, StepOutput> predictor = lm.zooModel().newPredictor()) {
-                predictor.predict(StepInput.of(new int[] {1, 2, 3}, cache));
-            }
-            cache.close();
-            cache.close();
-            for (Executable use :
-                    List.<Executable>of(
-                            cache::length,
-                            cache::batchSize,
-                            cache::bytes,
-                            cache::arrays,
-                            cache::clear,
-                            () -> cache.reorder(new int[] {0}),
-                            () -> cache.replace(new NDList(), 0),
-                            () -> StepInput.of(new int[] {1}, cache))) {
-                closed("this KV cache is closed", use);
-            }
+        KvCache cache = new KvCache(lm.zooModel().getNDManager(), lm.config());
+        try (Predictor<StepInput, StepOutput> predictor = lm.zooModel().newPredictor()) {
+            predictor.predict(StepInput.of(new int[] {1, 2, 3}, cache));
+        }
+        cache.close();
+        cache.close();
+        for (Executable use :
+                List.<Executable>of(
+                        cache::length,
+                        cache::batchSize,
+                        cache::capacity,
+                        cache::bytes,
+                        cache::clear,
+                        () -> cache.expect(8),
+                        () -> cache.reserve(1, 1),
+                        () -> cache.advance(1),
+                        () -> cache.reorder(new int[] {0}),
+                        () -> StepInput.of(new int[] {1}, cache))) {
+            closed("this KV cache is closed", use);
         }
 
         InferenceSession orphan = lm.newSession();

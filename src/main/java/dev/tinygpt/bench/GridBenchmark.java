@@ -169,6 +169,7 @@ public final class GridBenchmark {
         int vocab = model.config().vocabSize();
         int[][] prompt = prompt(b, n, vocab);
         session.cache().clear();
+        session.cache().expect(n + DECODE_STEPS);
         long start = System.nanoTime();
         session.step(StepInput.rows(prompt, session.cache()));
         double prefillMs = millisSince(start);

@@ -2,7 +2,6 @@ package dev.tinygpt.cli;
 
 import dev.tinygpt.bench.Soak;
 import dev.tinygpt.bench.Stats;
-import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.BatchResult;
@@ -33,7 +32,6 @@ import picocli.CommandLine.Option;
  *       {@code bench.md} and the KV-cache figure {@code bench.png} to {@code --out}.
  *   <li>{@code --suite soak}: 10,000 tokens in one call and 1,000 short calls on the exercise model
  *       with its tokenizer, watching live NDArrays, RSS and the Java heap.
- *   <li>{@code --suite cache}: the growing against the preallocated KV cache.
  *   <li>{@code --suite batch}: batched generation against one prompt at a time.
  * </ul>
  *
@@ -49,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
             names = "--suite",
             defaultValue = "grid",
             paramLabel = "NAME",
-            description = "grid, soak, cache, batch or all (default: ${DEFAULT-VALUE}).")
+            description = "grid, soak, batch or all (default: ${DEFAULT-VALUE}).")
     String suite;
 
     @Option(
@@ -163,18 +161,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Named> grid = models.stream().map(BenchCommand::gridModel).toList();
         boolean all = suite.equals("all");
-        if (!all && !List.of("grid", "soak", "cache", "batch").contains(suite)) {
+        if (!all && !List.of("grid", "soak", "batch").contains(suite)) {
             throw new IllegalArgumentException(
-                    "bad --suite '" + suite + "': expected grid, soak, cache, batch or all");
+                    "bad --suite '" + suite + "': expected grid, soak, batch or all");
         }
         if (all || suite.equals("grid")) {
             new GridSuite(grid, batches, repeats, warmup, maxTokens, out).run();
         }
         if (all || suite.equals("soak")) {
             soakSuite();
-        }
-        if (all || suite.equals("cache")) {
-            cacheSuite();
         }
         if (all || suite.equals("batch")) {
             batchSuite();
@@ -196,56 +191,6 @@ final class BenchCommand implements Callable<Integer> {
             new Soak(lm).run(soakTokens, soakCalls, s -> System.out.println(Soak.markdownRow(s)));
         }
         System.out.println();
-    }
-
-    /** Decode from a 8-token prompt to the end of the context with each cache kind. */
-    private void cacheSuite() {
-        System.out.println("## KV cache: growing (concatenate) vs static (preallocated)");
-        System.out.println();
-        System.out.println(
-                "| model | tokens decoded | growing tokens/s | static tokens/s | static / growing |");
-        System.out.println("|---|---|---|---|---|");
-        for (Named m : models()) {
-            try (LanguageModel lm = LanguageModel.create(m.config(), 1, null)) {
-                int n = m.config().contextLength();
-                int[] prompt = ids(8, m.config().vocabSize(), 1);
-                GenerationOptions options = GenerationOptions.greedy(n - 8).withStopAtEos(false);
-                double[] rates = rates(lm, prompt, options);
-                double growing = rates[0];
-                double fixed = rates[1];
-                System.out.printf(
-                        Locale.ROOT,
-                        "| %s | %d | %,.0f | %,.0f | %.2f× |%n",
-                        m.name(),
-                        n - 8,
-                        growing,
-                        fixed,
-                        fixed / growing);
-            }
-        }
-        System.out.println();
-    }
-
-    /**
-     * Median decode tokens/s of the growing and the static cache: both warmed up for a while, then
-     * measured in alternation so drift on a shared machine hits both alike.
-     */
-    private double[] rates(LanguageModel lm, int[] prompt, GenerationOptions options) {
-        try (InferenceSession growing = lm.newSession(CacheKind.GROWING);
-                InferenceSession fixed = lm.newSession(CacheKind.STATIC)) {
-            warmUp(
-                    () -> {
-                        Generator.generate(growing, prompt, options);
-                        Generator.generate(fixed, prompt, options);
-                    });
-            double[] g = new double[repeats];
-            double[] s = new double[repeats];
-            for (int i = 0; i < repeats; i++) {
-                g[i] = Generator.generate(growing, prompt, options).decodeTokensPerSecond();
-                s[i] = Generator.generate(fixed, prompt, options).decodeTokensPerSecond();
-            }
-            return new double[] {Stats.median(g), Stats.median(s)};
-        }
     }
 
     /** Runs {@code work} at least twice and for at least two seconds (JIT and libtorch warm-up). */

@@ -1,6 +1,5 @@
 package dev.tinygpt.cli;
 
-import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.generation.BatchResult;
 import dev.tinygpt.generation.BeamOptions;
 import dev.tinygpt.generation.ContextPolicy;
@@ -161,16 +160,6 @@ final class GenerateCommand implements Callable<Integer> {
     boolean noKvCache;
 
     @Option(
-            names = "--kv-cache",
-            defaultValue = "auto",
-            paramLabel = "KIND",
-            description =
-                    "static (buffers preallocated for the context, written in place), growing"
-                            + " (concatenated each step) or auto (the one measured faster for the"
-                            + " model's size) (default: ${DEFAULT-VALUE}).")
-    String cacheKind;
-
-    @Option(
             names = "--context-policy",
             defaultValue = "shift",
             paramLabel = "POLICY",
@@ -234,7 +223,6 @@ final class GenerateCommand implements Callable<Integer> {
                         numBeams, lengthPenalty, earlyStopping(earlyStopping), numReturnSequences);
         return GenerationOptions.greedy(maxNewTokens)
                 .withKvCache(!noKvCache)
-                .withCacheKind(CacheKind.parse(cacheKind))
                 .withContextPolicy(policy(contextPolicy))
                 .withSampling(sampling)
                 .withStopStrings(stops)

@@ -75,6 +75,9 @@ public final class BatchSession {
             windowStarts[r] = slide(r);
         }
         cacheValid = false;
+        if (useCache) {
+            session.cache().expect((int) Math.min(capacity, config.contextLength()));
+        }
         return run();
     }
 

@@ -1,6 +1,5 @@
 package dev.tinygpt.generation;
 
-import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.sampling.SamplingConfig;
 import java.util.List;
 
@@ -10,8 +9,6 @@ import java.util.List;
  * @param maxNewTokens how many tokens to generate at most per sequence (≥ 0)
  * @param useKvCache prefill once and then feed one token per step (true), or recompute the whole
  *     window every step (false); both give the same tokens
- * @param cacheKind which KV cache a generation that opens its own session uses; null picks {@link
- *     CacheKind#fastestFor} the model
  * @param contextPolicy what to do past {@code n_positions}
  * @param contextShift how many tokens to drop when the window slides; 0 means {@code n_positions /
  *     2}
@@ -24,7 +21,6 @@ import java.util.List;
 public record GenerationOptions(
         int maxNewTokens,
         boolean useKvCache,
-        CacheKind cacheKind,
         ContextPolicy contextPolicy,
         int contextShift,
         boolean stopAtEos,
@@ -54,12 +50,11 @@ public record GenerationOptions(
         }
     }
 
-    /** Greedy, with the KV cache fastest for the model, sliding window, stopping at EOS. */
+    /** Greedy, with the KV cache, sliding window, stopping at EOS. */
     public static GenerationOptions greedy(int maxNewTokens) {
         return new GenerationOptions(
                 maxNewTokens,
                 true,
-                null,
                 ContextPolicy.SHIFT,
                 0,
                 true,
@@ -72,7 +67,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 n,
                 useKvCache,
-                cacheKind,
                 contextPolicy,
                 contextShift,
                 stopAtEos,
@@ -85,20 +79,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 on,
-                cacheKind,
-                contextPolicy,
-                contextShift,
-                stopAtEos,
-                sampling,
-                stopStrings,
-                beams);
-    }
-
-    public GenerationOptions withCacheKind(CacheKind kind) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                kind,
                 contextPolicy,
                 contextShift,
                 stopAtEos,
@@ -111,7 +91,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 useKvCache,
-                cacheKind,
                 policy,
                 contextShift,
                 stopAtEos,
@@ -124,7 +103,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 useKvCache,
-                cacheKind,
                 contextPolicy,
                 shift,
                 stopAtEos,
@@ -137,7 +115,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 useKvCache,
-                cacheKind,
                 contextPolicy,
                 contextShift,
                 stop,
@@ -150,7 +127,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 useKvCache,
-                cacheKind,
                 contextPolicy,
                 contextShift,
                 stopAtEos,
@@ -163,7 +139,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 useKvCache,
-                cacheKind,
                 contextPolicy,
                 contextShift,
                 stopAtEos,
@@ -176,7 +151,6 @@ public record GenerationOptions(
         return new GenerationOptions(
                 maxNewTokens,
                 useKvCache,
-                cacheKind,
                 contextPolicy,
                 contextShift,
                 stopAtEos,

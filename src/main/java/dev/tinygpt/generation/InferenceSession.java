@@ -3,7 +3,6 @@ package dev.tinygpt.generation;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
-import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.translator.StepInput;
@@ -28,18 +27,11 @@ public final class InferenceSession implements AutoCloseable {
     private final KvCache cache;
     private boolean closed;
 
-    /** A session with the cache kind measured fastest for the model. */
     public InferenceSession(ZooModel<StepInput, StepOutput> model, GptConfig config) {
-        this(model, config, null);
-    }
-
-    public InferenceSession(
-            ZooModel<StepInput, StepOutput> model, GptConfig config, CacheKind cacheKind) {
         this.model = model;
         this.config = config;
-        CacheKind kind = cacheKind == null ? CacheKind.fastestFor(config) : cacheKind;
         this.predictor = model.newPredictor();
-        this.cache = kind.create(model.getNDManager(), config.layers(), config.contextLength());
+        this.cache = new KvCache(model.getNDManager(), config);
     }
 
     /** Clears the cache and runs the whole prompt in one step; returns its last logits. */
@@ -64,7 +56,7 @@ public final class InferenceSession implements AutoCloseable {
         return run(StepInput.of(ids, null));
     }
 
-    /** The session's KV cache (for batched steps and beam search's row reordering). */
+    /** The session's KV cache (for batched steps, beam search's row reordering, sizing). */
     public KvCache cache() {
         checkOpen();
         return cache;

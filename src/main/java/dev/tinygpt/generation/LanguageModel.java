@@ -4,7 +4,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
-import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.io.GptCriteria;
 import dev.tinygpt.io.ModelDirectory;
@@ -83,18 +82,13 @@ public final class LanguageModel implements AutoCloseable {
 
     /** A new session: its own Predictor and KV cache. Close it when done. */
     public InferenceSession newSession() {
-        return newSession(null);
-    }
-
-    /** A new session with the given kind of KV cache (null: the kind fastest for the model). */
-    public InferenceSession newSession(CacheKind cacheKind) {
         checkOpen();
-        return new InferenceSession(model, config, cacheKind);
+        return new InferenceSession(model, config);
     }
 
-    /** Generates from one prompt in a session of its own (with {@code options.cacheKind()}). */
+    /** Generates from one prompt in a session of its own. */
     public GenerationResult generate(int[] prompt, GenerationOptions options) {
-        try (InferenceSession session = newSession(cacheKindFor(options))) {
+        try (InferenceSession session = newSession()) {
             return Generator.generate(session, prompt, options);
         }
     }
@@ -105,21 +99,9 @@ public final class LanguageModel implements AutoCloseable {
      */
     public BatchResult generate(
             List<int[]> prompts, GenerationOptions options, TokenListener listener) {
-        try (InferenceSession session = newSession(cacheKindFor(options))) {
+        try (InferenceSession session = newSession()) {
             return Generator.generate(session, prompts, options, tokenizer, listener);
         }
-    }
-
-    /**
-     * The cache for a generation: the one asked for, else (auto) the growing one for beam search,
-     * whose every step reorders the cache rows (a preallocated cache would copy all its slots each
-     * time), and the one measured fastest for the model otherwise.
-     */
-    private CacheKind cacheKindFor(GenerationOptions options) {
-        if (options.cacheKind() != null) {
-            return options.cacheKind();
-        }
-        return options.beams().enabled() ? CacheKind.GROWING : CacheKind.fastestFor(config);
     }
 
     public GptConfig config() {

@@ -102,9 +102,8 @@ public final class ModelDirectory {
                 throw e;
             }
             for (int i = 0; i < arrays.size(); i++) {
-                expected.get(i).parameter().setArray(arrays.get(i));
+                expected.get(i).set(arrays.get(i));
             }
-            model.createConstants();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.tinygpt.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.Random;
@@ -35,9 +34,7 @@ public final class WeightInit {
                 }
                 default -> {} // biases and LayerNorm shifts start at 0
             }
-            NDArray array = manager.create(values, p.shape());
-            p.parameter().setArray(array);
+            p.set(manager.create(values, p.shape()));
         }
-        model.createConstants();
     }
 }

@@ -16,7 +16,6 @@ import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
 import dev.tinygpt.tokenizer.Tokenizer;
 import dev.tinygpt.translator.StepInput;
-import dev.tinygpt.translator.StepTranslator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -300,7 +299,7 @@ public final class TrainingRun implements AutoCloseable {
     private NDArray forwardLoss(NDManager m, TextDataset.Batch batch, boolean training) {
         int b = batch.inputs().length;
         int t = batch.inputs()[0].length;
-        NDList inputs = StepTranslator.arrays(m, StepInput.rows(batch.inputs()), config);
+        NDList inputs = StepInput.rows(batch.inputs()).toArrays(m, config);
         NDArray logits = block.forward(new ParameterStore(m, false), inputs, training).get(0);
         NDArray flat = logits.reshape(b * t, config.vocabSize()); // (B,T,V) -> (B·T, V)
         NDArray labels = m.create(batch.targets()).reshape(b * t).toType(DataType.INT64, false);
@@ -328,7 +327,7 @@ public final class TrainingRun implements AutoCloseable {
     public float[] lastLogits(int[] ids) {
         checkOpen();
         try (NDManager scratch = model.getNDManager().newSubManager()) {
-            NDList inputs = StepTranslator.arrays(scratch, StepInput.of(ids, null), config);
+            NDList inputs = StepInput.of(ids, null).toArrays(scratch, config);
             NDArray logits =
                     block.forward(new ParameterStore(scratch, false), inputs, false).get(0);
             return logits.get(new NDIndex("0, -1, :")).toFloatArray(); // (1,T,V) -> (V)

@@ -12,8 +12,10 @@ import dev.tinygpt.config.GptConfig;
 
 /**
  * DJL's causal-LM convention, so {@code ai.djl.modality.nlp.generate.TextGenerator} can drive the
- * model: {@code [inputIds (B,T), positionIds (B,T), attentionMask (B,P+T), k0, v0, …]} in, a {@link
- * CausalLMOutput} of logits {@code (B,T,V)} and the present {@code k0', v0', …} out.
+ * model: {@code [inputIds (B,T), positionIds (B,T), attentionMask (B,P+T), k0, v0, …]} in, each
+ * past exactly {@code (B,nh,P,hs)}, and a {@link CausalLMOutput} of logits {@code (B,T,V)} and the
+ * present {@code k0', v0', …}, {@code (B,nh,P+T,hs)}, out. A thin adapter over the model's
+ * preallocated-cache contract: each past grows by T empty slots, which the step fills.
  *
  * <p>Ownership: the inputs stay the caller's; they are lent to the step's manager for the forward
  * so temporaries die with the step, and the outputs are attached to the manager of the caller's
@@ -55,7 +57,16 @@ public final class CausalLmTranslator implements NoBatchifyTranslator<NDList, Ca
         input.tempAttach(ctx.getNDManager()); // from here on, temporaries die with the step
         StepChecks.tokenIds(ids.toType(DataType.INT64, false).toLongArray(), config);
         StepChecks.positionIds(input.get(1).toType(DataType.INT64, false).toLongArray(), config);
-        return input;
+        NDList step = new NDList(input.subNDList(0, 3));
+        for (NDArray pastArray : input.subNDList(3)) {
+            Shape s = pastArray.getShape(); // (B,nh,P,hs) -> (B,nh,P+T,hs), the new slots empty
+            step.add(
+                    pastArray.concat(
+                            ctx.getNDManager()
+                                    .zeros(new Shape(s.get(0), s.get(1), idShape.get(1), s.get(3))),
+                            2));
+        }
+        return step;
     }
 
     @Override

@@ -1,6 +1,11 @@
 package dev.tinygpt.translator;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.tinygpt.cache.KvCache;
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.profile.Profile;
 import java.util.Arrays;
 
 /**
@@ -10,8 +15,8 @@ import java.util.Arrays;
  * @param tokenIds {@code [B][T]} token ids
  * @param positionIds {@code [B][T]} absolute positions of those tokens
  * @param attentionMask {@code [B][P+T]}: 1 for real tokens, 0 for padding
- * @param cache the KV cache (holding P positions, the translator appends T), or null to run without
- *     one (P = 0 and the keys and values are dropped)
+ * @param cache the KV cache (holding P positions, the step appends T), or null to run without one
+ *     (P = 0 and the keys and values are dropped)
  */
 public record StepInput(
         int[][] tokenIds, int[][] positionIds, int[][] attentionMask, KvCache cache) {
@@ -68,6 +73,37 @@ public record StepInput(
 
     public int newPositions() {
         return tokenIds[0].length;
+    }
+
+    /**
+     * The first three arrays of the step contract, {@code [inputIds (B,T), positionIds (B,T),
+     * attentionMask (B,P+T)]} int64, in {@code manager}; ids and positions are checked against the
+     * config first, so a bad id is an error naming it rather than a native index error.
+     */
+    public NDList toArrays(NDManager manager, GptConfig config) {
+        try (Profile.Section s = Profile.section(Profile.Kind.INPUTS)) {
+            int b = batchSize();
+            long[] ids = flatten(tokenIds);
+            long[] positions = flatten(positionIds);
+            StepChecks.tokenIds(ids, config);
+            StepChecks.positionIds(positions, config);
+            long[] mask = flatten(attentionMask);
+            return new NDList(
+                    manager.create(ids, new Shape(b, newPositions())),
+                    manager.create(positions, new Shape(b, newPositions())),
+                    manager.create(mask, new Shape(b, mask.length / b)));
+        }
+    }
+
+    private static long[] flatten(int[][] rows) {
+        int width = rows[0].length;
+        long[] flat = new long[rows.length * width];
+        for (int r = 0; r < rows.length; r++) {
+            for (int c = 0; c < width; c++) {
+                flat[r * width + c] = rows[r][c];
+            }
+        }
+        return flat;
     }
 
     private static void requireRows(String name, int[][] rows, int b, int width) {

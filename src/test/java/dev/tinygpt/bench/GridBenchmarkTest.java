@@ -77,8 +77,9 @@ class GridBenchmarkTest {
                         GridBenchmark.prefillFlops(config, r.batch(), r.length()) / 200e6,
                         bounded.prefillBoundMs());
                 assertEquals(r.cachedStepMs(), bounded.cachedStepMs());
-                // a growing cache (small model) holds exactly K and V of n positions per row
-                long expected = 2L * config.layers() * r.batch() * r.length() * config.dModel() * 4;
+                // the cache holds K and V of the n prompt positions and the decode steps, per row
+                long positions = r.length() + GridBenchmark.DECODE_STEPS;
+                long expected = 2L * config.layers() * r.batch() * positions * config.dModel() * 4;
                 assertEquals(expected, r.kvCacheBytes(), r::toString);
             }
             assertEquals(6, bandwidth.size()); // three samples before and three after

@@ -101,7 +101,6 @@ class CliOptionsTest {
                         "--num-return-sequences",
                         "2",
                         "num_return_sequences must be in [1, num_beams = 1]"));
-        c.add(new Case("generate", "--kv-cache", "huge", "unknown KV cache kind 'huge'"));
         c.add(new Case("generate", "--context-policy", "wrap", "bad --context-policy 'wrap'"));
         c.add(new Case("demo", "--model", missing, "model directory not found"));
         c.add(new Case("demo", "--max-new-tokens", "-3", "max new tokens must be 0 or more"));

@@ -204,7 +204,6 @@ class GenerateOptionsCliTest {
                 "--num-return-sequences",
                 "3");
         bad("bad --early-stopping 'maybe'", "--prompt", "the", "--early-stopping", "maybe");
-        bad("unknown KV cache kind 'huge'", "--prompt", "the", "--kv-cache", "huge");
         bad("--stream takes a single prompt", "--prompt", "the", "--prompt", "a", "--stream");
         bad("a stop string must not be empty", "--prompt", "the", "--stop", "");
         bad("prompt file not found", "--prompt-file", models.resolve("none.txt").toString());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.repository.zoo.ZooModel;
-import dev.tinygpt.cache.CacheKind;
 import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
@@ -138,18 +137,13 @@ class ConcurrencyTest {
         SamplingConfig sampled =
                 SamplingConfig.sampling(100 + t).withTemperature(0.9f).withTopK(12).withTopP(0.95f);
         return switch (t) {
-            case 0 ->
-                    generation(
-                            "greedy, static cache",
-                            lm,
-                            List.of(prompt),
-                            greedy.withCacheKind(CacheKind.STATIC));
+            case 0 -> generation("greedy, cached", lm, List.of(prompt), greedy);
             case 1 ->
                     generation(
-                            "greedy, growing cache",
+                            "greedy, long",
                             lm,
                             List.of(prompt),
-                            greedy.withCacheKind(CacheKind.GROWING));
+                            greedy.withMaxNewTokens(3 * lm.config().contextLength()));
             case 2 ->
                     generation("greedy, no cache", lm, List.of(prompt), greedy.withKvCache(false));
             case 3 -> generation("sampled", lm, List.of(prompt), greedy.withSampling(sampled));
@@ -171,8 +165,8 @@ class ConcurrencyTest {
                                     .withBeams(
                                             new BeamOptions(
                                                     4, 1f, BeamOptions.EarlyStopping.FALSE, 2)));
-            case 6 -> predictorSteps("DJL Predictor, growing cache", lm, prompt, false);
-            default -> predictorSteps("DJL Predictor, preallocated cache", lm, prompt, true);
+            case 6 -> predictorSteps("DJL Predictor, growing cache", lm, prompt, true);
+            default -> predictorSteps("DJL Predictor, cache sized up front", lm, prompt, false);
         };
     }
 
@@ -188,18 +182,17 @@ class ConcurrencyTest {
     }
 
     /** Greedy decoding step by step through DJL's Predictor API, keeping every step's logits. */
-    private static Work predictorSteps(
-            String name, LanguageModel lm, int[] prompt, boolean preallocated) throws Exception {
+    private static Work predictorSteps(String name, LanguageModel lm, int[] prompt, boolean growing)
+            throws Exception {
         ZooModel<StepInput, StepOutput> zoo = lm.zooModel();
         GptConfig config = lm.config();
         List<float[]> logits = new ArrayList<>();
         int[] tokens = Arrays.copyOf(prompt, prompt.length + 24);
         try (Predictor<StepInput, StepOutput> predictor = zoo.newPredictor();
-                KvCache cache =
-                        preallocated
-                                ? KvCache.preallocated(
-                                        zoo.getNDManager(), config.layers(), config.contextLength())
-                                : KvCache.growing(zoo.getNDManager(), config.layers())) {
+                KvCache cache = new KvCache(zoo.getNDManager(), config)) {
+            if (!growing) {
+                cache.expect(config.contextLength());
+            }
             float[] last = predictor.predict(StepInput.of(prompt, cache)).last(0);
             for (int i = prompt.length; i < tokens.length; i++) {
                 logits.add(last);
