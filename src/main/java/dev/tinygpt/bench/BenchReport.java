@@ -88,7 +88,7 @@ public final class BenchReport {
         StringBuilder md = new StringBuilder("## Machine\n\n");
         md.append("- CPU: ").append(limits.cpu()).append('\n');
         md.append("- Cores: ").append(limits.cores()).append('\n');
-        md.append("- Engine threads: ").append(limits.engineThreads()).append('\n');
+        md.append("- Intra-op threads: ").append(limits.threads()).append('\n');
         md.append("- Read bandwidth (measured): ")
                 .append(cell(limits.bandwidthGBs(), "%.1f GB/s"))
                 .append('\n');

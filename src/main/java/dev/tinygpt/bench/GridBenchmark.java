@@ -206,17 +206,12 @@ public final class GridBenchmark {
     }
 
     /**
-     * FLOPs of a prefill of B×n tokens as the model computes it: the four projections per layer,
-     * the full n×n score and weighting products of attention, and the head for the last position of
-     * each row.
+     * FLOPs of a prefill of B×n tokens as the model computes it ({@link GptConfig#stepFlops}): the
+     * four projections per layer, the full n×n score and weighting products of attention, and the
+     * head for the last position of each row.
      */
     public static double prefillFlops(GptConfig c, int b, int n) {
-        double d = c.dModel();
-        double tokens = (double) b * n;
-        double projections = 2 * tokens * (d * 3 * d + d * d + 2 * d * c.mlpHidden());
-        double attention = 2 * 2 * (double) b * n * n * d;
-        double head = 2.0 * b * d * c.vocabSize();
-        return c.layers() * (projections + attention) + head;
+        return c.stepFlops(b, n, 0);
     }
 
     private static int[][] prompt(int b, int n, int vocab) {

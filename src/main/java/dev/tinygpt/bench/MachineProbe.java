@@ -1,57 +1,62 @@
 package dev.tinygpt.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.tinygpt.engine.IntraOpThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Measures the machine's limits through the engine, in the benchmark's own process: sustained read
- * bandwidth (a sum over an array far larger than the caches) and fp32 matmul throughput (a square
- * GEMM). Each sample is one timed call; callers take medians over samples spread across the run,
- * since a shared machine's bandwidth swings within seconds.
+ * Measures the machine's limits in the benchmark's own process: sustained read bandwidth with a
+ * STREAM-class probe ({@link ReadBandwidth}, every core) and fp32 matmul throughput through the
+ * engine (a square GEMM on every core). Each sample is one timed run; callers take medians over
+ * samples spread across the run, since a shared machine's bandwidth swings within seconds.
  *
  * <p>Also reads the process's resident memory from {@code /proc/self/status} (Linux).
  */
 public final class MachineProbe implements AutoCloseable {
-    /** 256 MiB of floats: far past every cache level. */
-    private static final long BANDWIDTH_FLOATS = 64L * 1024 * 1024;
-
-    /** A 2048² GEMM: 17 GFLOP, large enough for libtorch's best kernel and both cores. */
+    /** A 2048² GEMM: 17 GFLOP, large enough for libtorch's best kernel and every core. */
     private static final int GEMM_SIZE = 2048;
 
+    private final ReadBandwidth bandwidth;
     private final NDManager manager;
-    private final NDArray big;
     private final NDArray a;
     private final NDArray b;
 
     public MachineProbe() {
+        bandwidth = new ReadBandwidth(IntraOpThreads.cores());
         manager = NDManager.newBaseManager();
         manager.setName("machine-probe");
-        big = manager.ones(new Shape(BANDWIDTH_FLOATS));
         a = manager.randomUniform(-1f, 1f, new Shape(GEMM_SIZE, GEMM_SIZE));
         b = manager.randomUniform(-1f, 1f, new Shape(GEMM_SIZE, GEMM_SIZE));
-        bandwidthGBs(); // first touch and warm-up
-        matmulGflops();
+        matmulGflops(); // warm-up
     }
 
-    /** One sample of read bandwidth, GB/s: a sum over 256 MiB. */
+    /**
+     * One sample of read bandwidth, GB/s, every core reading its part of 1 GiB. After a parallel
+     * libtorch call, OpenMP's workers spin for a while (GOMP_SPINCOUNT: ~10 ms) before they sleep,
+     * taking a core from the probe; it waits that out first.
+     */
     public double bandwidthGBs() {
-        long start = System.nanoTime();
-        try (NDArray sum = big.sum()) {
-            sum.getFloat(); // waits for the result
+        settle();
+        return bandwidth.sampleGBs();
+    }
+
+    /** Lets libtorch's OpenMP workers stop spinning and go to sleep. */
+    static void settle() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return BANDWIDTH_FLOATS * 4 / seconds / 1e9;
     }
 
     /** One sample of fp32 matmul throughput, GFLOP/s: a 2048 × 2048 × 2048 product. */
     public double matmulGflops() {
+        IntraOpThreads.use(IntraOpThreads.cores());
         long start = System.nanoTime();
         try (NDArray c = a.matMul(b)) {
             c.getShape(); // the product is computed eagerly; keep the array alive until here
@@ -65,15 +70,9 @@ public final class MachineProbe implements AutoCloseable {
         return new MachineLimits(
                 cpuName(),
                 Runtime.getRuntime().availableProcessors(),
-                engineThreads(),
+                IntraOpThreads.describe(),
                 Stats.median(bandwidth),
                 Stats.median(gflops));
-    }
-
-    /** libtorch's intra-op threads (starting the engine if needed). */
-    public static int engineThreads() {
-        Engine.getEngine("PyTorch");
-        return JniUtils.getNumThreads();
     }
 
     /** The CPU's model name from {@code /proc/cpuinfo}, or "unknown". */
@@ -126,6 +125,7 @@ public final class MachineProbe implements AutoCloseable {
 
     @Override
     public void close() {
+        bandwidth.close();
         manager.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.tinygpt.cli;
 
+import dev.tinygpt.bench.DecodeProfile;
+import dev.tinygpt.bench.MachineSuite;
 import dev.tinygpt.bench.Soak;
 import dev.tinygpt.bench.Stats;
 import dev.tinygpt.config.Activation;
@@ -20,7 +22,9 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tinygpt bench}: benchmarks on models built in-process with random weights (no download).
@@ -43,12 +47,39 @@ import picocli.CommandLine.Option;
         description =
                 "Benchmark prefill, decode, the KV cache and batching (random-weight models).")
 final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(
             names = "--suite",
             defaultValue = "grid",
             paramLabel = "NAME",
-            description = "grid, soak, batch or all (default: ${DEFAULT-VALUE}).")
+            description = "grid, machine, profile, soak, batch or all (default: ${DEFAULT-VALUE}).")
     String suite;
+
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "The model directory the profile suite runs (required for it).")
+    Path model;
+
+    @Option(
+            names = "--prompt-tokens",
+            defaultValue = "16",
+            paramLabel = "N",
+            description = "Profile: prompt length in tokens (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(
+            names = "--decode-steps",
+            defaultValue = "64",
+            paramLabel = "N",
+            description = "Profile: decode steps per generation (default: ${DEFAULT-VALUE}).")
+    int decodeSteps;
+
+    @Option(
+            names = "--json",
+            description = "Machine and profile suites: print one JSON object instead of tables.")
+    boolean json;
 
     @Option(
             names = "--models",
@@ -161,9 +192,22 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Named> grid = models.stream().map(BenchCommand::gridModel).toList();
         boolean all = suite.equals("all");
-        if (!all && !List.of("grid", "soak", "batch").contains(suite)) {
+        if (!all && !List.of("grid", "machine", "profile", "soak", "batch").contains(suite)) {
             throw new IllegalArgumentException(
-                    "bad --suite '" + suite + "': expected grid, soak, batch or all");
+                    "bad --suite '"
+                            + suite
+                            + "': expected grid, machine, profile, soak, batch or all");
+        }
+        requireSuite("profile", "--model", "--prompt-tokens", "--decode-steps");
+        requireSuite(List.of("machine", "profile"), "--json");
+        if (suite.equals("machine")) {
+            MachineSuite.Result limits = MachineSuite.run(repeats);
+            System.out.println(json ? limits.json() : limits.markdown());
+            return 0;
+        }
+        if (suite.equals("profile")) {
+            profileSuite();
+            return 0;
         }
         if (all || suite.equals("grid")) {
             new GridSuite(grid, batches, repeats, warmup, maxTokens, out).run();
@@ -175,6 +219,43 @@ final class BenchCommand implements Callable<Integer> {
             batchSuite();
         }
         return 0;
+    }
+
+    /** Refuses {@code options} given on the command line for a suite that does not use them. */
+    private void requireSuite(String suiteName, String... options) {
+        requireSuite(List.of(suiteName), options);
+    }
+
+    private void requireSuite(List<String> suites, String... options) {
+        for (String option : options) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)
+                    && !suites.contains(suite)) {
+                throw new IllegalArgumentException(
+                        option
+                                + " applies to --suite "
+                                + String.join(" and ", suites)
+                                + ", not to "
+                                + suite);
+            }
+        }
+    }
+
+    /** Where a decode step of {@code --model} goes, kind by kind. */
+    private void profileSuite() throws IOException {
+        if (model == null) {
+            throw new IllegalArgumentException("--suite profile needs --model DIR");
+        }
+        requireAtLeast("--prompt-tokens", promptTokens, 1);
+        requireAtLeast("--decode-steps", decodeSteps, 1);
+        try (LanguageModel lm = LanguageModel.load(model)) {
+            DecodeProfile.Result r = new DecodeProfile(lm, promptTokens, decodeSteps).run(repeats);
+            System.out.println(
+                    json
+                            ? r.json()
+                            : DecodeProfile.title(lm, model, promptTokens, decodeSteps, repeats)
+                                    + "\n\n"
+                                    + r.markdown());
+        }
     }
 
     private static void requireAtLeast(String option, long value, long min) {

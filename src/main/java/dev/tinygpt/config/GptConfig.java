@@ -134,6 +134,21 @@ public record GptConfig(
     }
 
     /**
+     * FLOPs of the matrix products of one step of {@code rows} × {@code newPositions} tokens after
+     * {@code past} cached positions, with logits for each row's last position (as generation
+     * computes them): the four projections per layer, attention's scores and weighting (each new
+     * position against all P+T, the causal mask applied after), and the head.
+     */
+    public double stepFlops(int rows, int newPositions, int past) {
+        double d = dModel;
+        double tokens = (double) rows * newPositions;
+        double attended = past + newPositions; // every score is computed, then masked
+        double projections = 2 * tokens * (d * 3 * d + d * d + 2 * d * mlpHidden);
+        double attention = 2 * 2 * tokens * attended * d;
+        return layers * (projections + attention) + 2.0 * rows * d * vocabSize;
+    }
+
+    /**
      * The exercise model: vocabulary 20, d_model 64, context 32, one head, a ReLU MLP of 128, three
      * blocks, an untied head and no special tokens (its 20 words are all plain words). 105,152
      * parameters.

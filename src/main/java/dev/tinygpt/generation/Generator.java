@@ -1,6 +1,7 @@
 package dev.tinygpt.generation;
 
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.profile.Profile;
 import dev.tinygpt.sampling.Sampler;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -72,6 +73,7 @@ public final class Generator {
         private final Sampler sampler;
         private final Random[] random; // per prompt
         private final StreamingDecoder[] decoders; // per prompt, when text is needed
+        private final StopStrings[] stops; // per prompt, when there are stop strings
         private final SequenceResult[] results; // per prompt, set when it finishes
         private int[] active; // batch row -> prompt index
 
@@ -91,6 +93,7 @@ public final class Generator {
             int b = prompts.size();
             this.random = new Random[b];
             this.decoders = new StreamingDecoder[b];
+            this.stops = new StopStrings[b];
             this.results = new SequenceResult[b];
             this.active = new int[b];
             for (int p = 0; p < b; p++) {
@@ -98,6 +101,9 @@ public final class Generator {
                 active[p] = p;
                 if (tokenizer != null) {
                     decoders[p] = new StreamingDecoder(tokenizer, prompts.get(p));
+                }
+                if (!options.stopStrings().isEmpty()) {
+                    stops[p] = new StopStrings(options.stopStrings());
                 }
             }
         }
@@ -115,32 +121,41 @@ public final class Generator {
                             + (long) options.maxNewTokens();
             float[][] logits = batch.start(prompts, capacity);
             long prefillNanos = System.nanoTime() - begin;
-            long decodeNanos = 0;
+            // Decode: every step after the prefill with its sampling, streaming and stop rules,
+            // what the user waits for per token; the first token comes from the prefill.
+            long decodeStart = 0;
             long decodeTokens = 0;
             boolean first = true;
             while (true) {
-                int rows = batch.rows();
-                int[] next = new int[rows];
-                for (int r = 0; r < rows; r++) {
-                    next[r] =
-                            sampler.next(
-                                    batch.tokens(r), batch.length(r), logits[r], random[active[r]]);
-                }
+                int[] next = sample(logits);
                 if (!first) {
-                    decodeTokens += rows;
+                    decodeTokens += next.length;
                 }
                 first = false;
                 batch.append(next);
                 if (!retireFinished(next)) {
                     break;
                 }
-                long start = System.nanoTime();
+                decodeStart = decodeStart == 0 ? System.nanoTime() : decodeStart;
                 logits = batch.step();
-                decodeNanos += System.nanoTime() - start;
             }
-            double totalMillis = (System.nanoTime() - begin) / 1e6;
-            double rate = decodeNanos > 0 ? decodeTokens / (decodeNanos / 1e9) : Double.NaN;
+            long end = System.nanoTime();
+            double totalMillis = (end - begin) / 1e6;
+            double rate = decodeStart > 0 ? decodeTokens / ((end - decodeStart) / 1e9) : Double.NaN;
             return new BatchResult(List.of(results), prefillNanos / 1e6, rate, totalMillis);
+        }
+
+        /** One token per row from its logits, with the row's own random source. */
+        private int[] sample(float[][] logits) {
+            try (Profile.Section s = Profile.section(Profile.Kind.SAMPLING)) {
+                int[] next = new int[batch.rows()];
+                for (int r = 0; r < next.length; r++) {
+                    next[r] =
+                            sampler.next(
+                                    batch.tokens(r), batch.length(r), logits[r], random[active[r]]);
+                }
+                return next;
+            }
         }
 
         /**
@@ -153,9 +168,12 @@ public final class Generator {
                 int p = active[r];
                 int[] tokens = batch.tokens(r);
                 int length = batch.length(r);
-                String text = decoders[p] == null ? "" : decoders[p].next(tokens, length);
+                String text = streamed(p, tokens, length);
                 listener.onToken(p, next[r], text);
-                FinishReason reason = stopReason(p, r, next[r], tokens, length);
+                FinishReason reason;
+                try (Profile.Section s = Profile.section(Profile.Kind.STOP_RULES)) {
+                    reason = stopReason(p, r, next[r], text, length);
+                }
                 if (reason == null) {
                     keep.add(r);
                 } else {
@@ -177,11 +195,25 @@ public final class Generator {
             return true;
         }
 
-        private FinishReason stopReason(int p, int r, int token, int[] tokens, int length) {
+        /** The text the row's newest token adds, for the listener ("" without a tokenizer). */
+        private String streamed(int p, int[] tokens, int length) {
+            if (decoders[p] == null) {
+                return "";
+            }
+            try (Profile.Section s = Profile.section(Profile.Kind.STREAMING)) {
+                return decoders[p].next(tokens, length);
+            }
+        }
+
+        /**
+         * Why row {@code r} (prompt {@code p}) ends after {@code token}, whose text is {@code
+         * text}; null if it goes on.
+         */
+        private FinishReason stopReason(int p, int r, int token, String text, int length) {
             if (options.stopAtEos() && config.hasEos() && token == config.eosTokenId()) {
                 return FinishReason.EOS;
             }
-            if (!options.stopStrings().isEmpty() && hitsStopString(p, tokens, length)) {
+            if (stops[p] != null && stops[p].add(text)) {
                 return FinishReason.STOP;
             }
             if (length - prompts.get(p).length >= options.maxNewTokens()) {
@@ -191,17 +223,6 @@ public final class Generator {
                 return FinishReason.CONTEXT_FULL;
             }
             return null;
-        }
-
-        private boolean hitsStopString(int p, int[] tokens, int length) {
-            int promptLength = prompts.get(p).length;
-            String generated = tokenizer.decode(Arrays.copyOfRange(tokens, promptLength, length));
-            for (String stop : options.stopStrings()) {
-                if (generated.contains(stop)) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         private void finish(int p, int[] tokens, int length, FinishReason reason) {

@@ -5,33 +5,53 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Turns a growing sequence into text increments for streaming. Each call decodes the whole sequence
- * to bytes and releases the new bytes up to the last complete UTF-8 character, so a character split
- * across tokens (byte-level BPE does that) is printed whole once its last byte arrives, never as a
- * replacement character.
+ * Turns a growing sequence into text increments for streaming, in constant time per token. It
+ * decodes a window of the last few tokens (vLLM's and Hugging Face's incremental detokenisation):
+ * the window's bytes, less those already released, are the new text, up to the last complete UTF-8
+ * character, so a character split across tokens (byte-level BPE does that) is printed whole once
+ * its last byte arrives, never as a replacement character. The window keeps {@value #CONTEXT}
+ * tokens before the new one, so a tokenizer that puts separators between tokens (the word
+ * vocabulary) or merges across them decodes the newest token as it does in the whole text.
+ *
+ * <p>It assumes what every tokenizer here guarantees: decoding {@code ids + [id]} gives the bytes
+ * of decoding {@code ids}, then more.
  */
 public final class StreamingDecoder {
+    /** Tokens of context the window keeps before the tokens not yet released. */
+    static final int CONTEXT = 4;
+
     private final Tokenizer tokenizer;
-    private int emitted; // bytes of the decoded sequence already released (the prompt's included)
+    private int start; // first token of the window
+    private int released; // bytes of the window's decoding already released
 
     /**
      * @param prompt the prompt, whose text is not streamed
      */
     public StreamingDecoder(Tokenizer tokenizer, int[] prompt) {
         this.tokenizer = tokenizer;
-        this.emitted = tokenizer.decodeBytes(prompt).length;
+        this.start = Math.max(0, prompt.length - CONTEXT);
+        this.released = decode(prompt, prompt.length).length;
     }
 
     /** The text that {@code tokens[0..length)} adds to what was released before. */
     public String next(int[] tokens, int length) {
-        byte[] bytes = tokenizer.decodeBytes(Arrays.copyOf(tokens, length));
+        byte[] bytes = decode(tokens, length);
         int end = completeLength(bytes);
-        if (end <= emitted) {
-            return "";
+        String text =
+                end > released
+                        ? new String(bytes, released, end - released, StandardCharsets.UTF_8)
+                        : "";
+        released = Math.max(released, end);
+        if (released == bytes.length && length - start > CONTEXT) {
+            // Everything is out: move the window up to the last CONTEXT tokens.
+            start = length - CONTEXT;
+            released = decode(tokens, length).length;
         }
-        String text = new String(bytes, emitted, end - emitted, StandardCharsets.UTF_8);
-        emitted = end;
         return text;
+    }
+
+    private byte[] decode(int[] tokens, int length) {
+        return tokenizer.decodeBytes(Arrays.copyOfRange(tokens, start, length));
     }
 
     /** The length of {@code bytes} without a trailing incomplete UTF-8 sequence. */

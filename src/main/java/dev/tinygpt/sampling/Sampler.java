@@ -6,14 +6,20 @@ import java.util.Random;
 /**
  * Picks the next token id from one row of logits, as HF's {@code generate()}: the processors of
  * {@link LogitsProcessors#of} run on a copy of the row, then either the argmax ({@link
- * Greedy#pick}, temperature 0) or one draw from the softmax. The draw is an inverse CDF over token
- * ids in increasing order with a single {@code rng.nextDouble()}, in double precision, so a given
- * seed and config give the same tokens on every machine ({@link Random}'s sequence is specified).
- * HF draws with {@code torch.multinomial} instead, so the distribution matches HF, not the ids.
+ * Greedy#pick}, temperature 0) or one draw from the softmax ({@link Softmax}). The draw is an
+ * inverse CDF over token ids in increasing order with a single {@code rng.nextDouble()}, in double
+ * precision, so a given seed and config give the same tokens on every machine ({@link Random}'s
+ * sequence and the softmax's arithmetic are specified). HF draws with {@code torch.multinomial}
+ * instead, so the distribution matches HF, not the ids.
+ *
+ * <p>Nothing here sorts the whole row: top-k selects, top-p buckets, greedy scans once. A sampler
+ * reuses its buffers from token to token, so it belongs to one generation (one thread) at a time.
  */
 public final class Sampler {
     private final SamplingConfig config;
     private final List<LogitsProcessor> processors;
+    private float[] row = new float[0]; // the processed copy of the logits, reused
+    private double[] probabilities = new double[0]; // reused
 
     public Sampler(SamplingConfig config) {
         if (config == null) {
@@ -38,7 +44,14 @@ public final class Sampler {
                     "length must be in [0, " + tokens.length + "], got " + length);
         }
         requireUsable(logits, "logits");
-        float[] row = logits.clone();
+        if (processors.isEmpty() && config.isGreedy()) {
+            return Greedy.pick(logits);
+        }
+        if (row.length != logits.length) {
+            row = new float[logits.length];
+            probabilities = new double[logits.length];
+        }
+        System.arraycopy(logits, 0, row, 0, logits.length);
         for (LogitsProcessor processor : processors) {
             processor.process(tokens, length, row);
         }
@@ -46,7 +59,7 @@ public final class Sampler {
         if (config.isGreedy()) {
             return Greedy.pick(row);
         }
-        return draw(Greedy.softmax(row), rng.nextDouble());
+        return draw(Softmax.probabilities(row, probabilities), rng.nextDouble());
     }
 
     /** Inverse CDF: the first id whose cumulative probability passes {@code u} in [0, 1). */

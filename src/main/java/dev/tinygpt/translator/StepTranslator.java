@@ -8,6 +8,7 @@ import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.engine.IntraOpThreads;
 import dev.tinygpt.profile.Profile;
 
 /**
@@ -30,6 +31,8 @@ public final class StepTranslator implements NoBatchifyTranslator<StepInput, Ste
     public NDList processInput(TranslatorContext ctx, StepInput input) {
         NDManager step = ctx.getNDManager();
         ctx.setAttachment(INPUT, input);
+        int past = input.cache() == null ? 0 : input.cache().length();
+        IntraOpThreads.useFor(config.stepFlops(input.batchSize(), input.newPositions(), past));
         NDList list = input.toArrays(step, config);
         KvCache cache = input.cache();
         if (cache != null) {

@@ -28,7 +28,7 @@ class BenchReportTest {
     private static final String ODD = "nano \"v2\", 2×64";
 
     private static final MachineLimits LIMITS =
-            new MachineLimits("Test CPU @ 3.0GHz", 8, 4, 12.5, 98.76);
+            new MachineLimits("Test CPU @ 3.0GHz", 8, "pinned to 4", 12.5, 98.76);
 
     @TempDir Path dir;
 
@@ -119,7 +119,7 @@ class BenchReportTest {
 
         assertTrue(md.contains("- CPU: Test CPU @ 3.0GHz\n"), md);
         assertTrue(md.contains("- Cores: 8\n"), md);
-        assertTrue(md.contains("- Engine threads: 4\n"), md);
+        assertTrue(md.contains("- Intra-op threads: pinned to 4\n"), md);
         assertTrue(md.contains("- Read bandwidth (measured): 12.5 GB/s\n"), md);
         assertTrue(md.contains("- fp32 matmul (measured): 98.8 GFLOP/s\n"), md);
 

@@ -68,7 +68,7 @@ class GridBenchmarkTest {
             for (BenchRow r : rows) {
                 assertTrue(r.prefillMs() > 0 && r.cachedStepMs() > 0 && r.uncachedStepMs() > 0);
                 assertTrue(Double.isNaN(r.decodeBoundMs()) && Double.isNaN(r.prefillBoundMs()));
-                MachineLimits limits = new MachineLimits("cpu", 2, 2, 20.0, 200.0);
+                MachineLimits limits = new MachineLimits("cpu", 2, "pinned to 2", 20.0, 200.0);
                 BenchRow bounded = GridBenchmark.withBounds(r, config, limits);
                 assertEquals(
                         GridBenchmark.decodeBytes(config, r.batch(), r.length()) / 20e6,

@@ -3,6 +3,8 @@ package dev.tinygpt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.tinygpt.CliRunner;
 import dev.tinygpt.CliRunner.Run;
 import java.awt.image.BufferedImage;
@@ -67,6 +69,84 @@ class BenchCliTest {
         assertEquals(1400, png.getWidth());
         assertEquals(450, png.getHeight()); // one model, one row of two charts
         assertTrue(r.out().contains("Wrote "), r.out());
+    }
+
+    @Test
+    void optionsOfAnotherSuiteAreRefusedNotIgnored() {
+        Run r = CliRunner.run("bench", "--suite", "grid", "--model", "models/exercise");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--model applies to --suite profile, not to grid"), r.err());
+        r = CliRunner.run("bench", "--suite", "soak", "--json");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--json applies to --suite machine and profile"), r.err());
+    }
+
+    @Test
+    void theMachineSuiteMeasuresTheLimitsAsOneJsonObject() {
+        Run r = CliRunner.run("bench", "--suite", "machine", "--repeats", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        double read = o.get("read_bandwidth_gbps").getAsDouble();
+        double gflops = o.get("matmul_gflops").getAsDouble();
+        double floor = o.get("decode_matmul_floor_tokens_per_second").getAsDouble();
+        double bound = o.get("decode_bandwidth_bound_tokens_per_second").getAsDouble();
+        assertTrue(read > 0.5 && read < 10_000, r.out());
+        assertTrue(gflops > 0.5, r.out());
+        assertTrue(floor > 0.1, r.out());
+        // GPT-2 small's matmul weights, fp32, read once per token: the bound is bandwidth / that.
+        long bytes = 4L * (12 * (4 * 768 * 768 + 2 * 768 * 3072) + 50_257 * 768);
+        assertEquals(bytes, o.get("decode_bytes_per_token").getAsLong());
+        assertEquals(read * 1e9 / bytes, bound, 0.01 + bound * 1e-3);
+        assertEquals(
+                1000 / o.get("decode_matmul_floor_ms").getAsDouble(), floor, 0.01 + floor * 1e-3);
+    }
+
+    @Test
+    void theProfileSplitsADecodeStepIntoItsKindsOfWork() {
+        Run r =
+                CliRunner.run(
+                        "bench",
+                        "--suite",
+                        "profile",
+                        "--model",
+                        "models/exercise",
+                        "--prompt-tokens",
+                        "4",
+                        "--decode-steps",
+                        "8",
+                        "--repeats",
+                        "1",
+                        "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        JsonObject kinds = o.getAsJsonObject("kinds_ms");
+        for (String kind :
+                List.of(
+                        "projection",
+                        "layer_norm",
+                        "cache",
+                        "scores",
+                        "softmax",
+                        "values",
+                        "activation",
+                        "head",
+                        "logits_copy",
+                        "sampling",
+                        "streaming",
+                        "stop_rules")) {
+            assertTrue(kinds.has(kind) && kinds.get(kind).getAsDouble() >= 0, kind + ": " + o);
+        }
+        double sum = kinds.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).sum();
+        assertEquals(
+                o.get("profiled_step_ms").getAsDouble(),
+                sum + o.get("rest_ms").getAsDouble(),
+                1e-9);
+        // The exercise model's step: 3 layers' worth of matmuls (4 projections, 2 in attention)
+        // and the head, as libtorch counted them.
+        double matmuls =
+                o.getAsJsonObject("native_calls_by_operator").get("aten::matmul").getAsDouble();
+        assertEquals(3 * 6 + 1, matmuls, 0.01, o.toString());
+        assertTrue(o.get("native_calls_per_step").getAsDouble() > matmuls, o.toString());
     }
 
     @Test

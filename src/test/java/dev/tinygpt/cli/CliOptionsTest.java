@@ -119,6 +119,9 @@ class CliOptionsTest {
         c.add(new Case("bench", "--out", "/proc/tinygpt-bench", "cannot create --out directory"));
         c.add(new Case("bench", "--soak-tokens", "0", "--soak-tokens must be ≥ 1"));
         c.add(new Case("bench", "--soak-calls", "0", "--soak-calls must be ≥ 1"));
+        c.add(new Case("bench", "--model", missing, "model directory not found"));
+        c.add(new Case("bench", "--prompt-tokens", "0", "--prompt-tokens must be ≥ 1"));
+        c.add(new Case("bench", "--decode-steps", "0", "--decode-steps must be ≥ 1"));
         c.add(new Case("tokenize", "--model", missing, "model directory not found"));
         c.add(new Case("tokenize", "--file", missing, "file not found"));
         c.add(new Case("tokenize", "--file", badUtf8.toString(), "is not valid UTF-8"));
@@ -283,6 +286,12 @@ class CliOptionsTest {
                 }
             }
             case "demo" -> base.put("--model", model.toString());
+            case "bench" -> {
+                if (List.of("--model", "--prompt-tokens", "--decode-steps").contains(option)) {
+                    base.put("--suite", "profile");
+                    base.put("--model", model.toString());
+                }
+            }
             case "summary" -> {
                 if (!option.equals("--model") && !option.equals("--preset")) {
                     base.put("--preset", "exercise");

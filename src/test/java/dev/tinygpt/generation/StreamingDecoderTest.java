@@ -1,10 +1,18 @@
 package dev.tinygpt.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinygpt.tokenizer.CharTokenizer;
+import dev.tinygpt.tokenizer.Gpt2BpeTokenizer;
 import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.tokenizer.TokenizerFixtures;
+import dev.tinygpt.tokenizer.WordTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class StreamingDecoderTest {
@@ -57,6 +65,72 @@ class StreamingDecoderTest {
         assertEquals("é€😀!", out.toString());
         // Bytes of é (2), € (3), 😀 (4): output only when each character's last byte arrives.
         assertEquals("[][é][][][€][][][][😀][!]", trace.toString());
+    }
+
+    @Test
+    void incrementsAddUpToTheWholeDecodingForEveryKindOfTokenizer() {
+        Random random = new Random(4);
+        Gpt2BpeTokenizer bpe = TokenizerFixtures.bpe();
+        for (Tokenizer tokenizer :
+                List.of(
+                        BYTES,
+                        bpe,
+                        WordTokenizer.exercise(),
+                        CharTokenizer.fromCorpus("abc déf\n€😀", true))) {
+            int[] ids = new int[3000];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = random.nextInt(tokenizer.vocabSize());
+            }
+            int[] prompt = Arrays.copyOf(ids, 5);
+            StreamingDecoder decoder = new StreamingDecoder(tokenizer, prompt);
+            ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+            for (int length = 6; length <= ids.length; length++) {
+                streamed.writeBytes(decoder.next(ids, length).getBytes(StandardCharsets.UTF_8));
+            }
+            // Everything after the prompt, except bytes of characters that never completed.
+            String whole = tokenizer.decode(ids);
+            String before = tokenizer.decode(prompt);
+            String expected = whole.substring(before.length()).replace("\uFFFD", "");
+            assertEquals(
+                    expected,
+                    streamed.toString(StandardCharsets.UTF_8).replace("\uFFFD", ""),
+                    tokenizer.getClass().getSimpleName());
+        }
+    }
+
+    @Test
+    void decodesABoundedWindowPerToken() {
+        int[] longest = {0};
+        Tokenizer counting =
+                new Tokenizer() {
+                    @Override
+                    public int[] encode(String text) {
+                        return BYTES.encode(text);
+                    }
+
+                    @Override
+                    public byte[] decodeBytes(int[] ids) {
+                        longest[0] = Math.max(longest[0], ids.length);
+                        return BYTES.decodeBytes(ids);
+                    }
+
+                    @Override
+                    public String decode(int[] ids) {
+                        return BYTES.decode(ids);
+                    }
+
+                    @Override
+                    public int vocabSize() {
+                        return 256;
+                    }
+                };
+        int[] ids = counting.encode("é€😀 and plain text ".repeat(2000));
+        StreamingDecoder decoder = new StreamingDecoder(counting, new int[] {ids[0]});
+        for (int length = 2; length <= ids.length; length++) {
+            decoder.next(ids, length);
+        }
+        // CONTEXT tokens plus at most the three pending bytes of a 4-byte character, plus one
+        assertTrue(longest[0] <= StreamingDecoder.CONTEXT + 4, "longest window " + longest[0]);
     }
 
     @Test

@@ -1,0 +1,262 @@
+package dev.tinygpt.bench;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.tinygpt.engine.IntraOpThreads;
+import dev.tinygpt.generation.GenerationOptions;
+import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.generation.TokenListener;
+import dev.tinygpt.profile.Profile;
+import dev.tinygpt.sampling.SamplingConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Where the time of a real decode step goes: generations through the public API (sampled with top-k
+ * and top-p, streamed through the model's tokenizer, checked against a stop string), with a {@link
+ * Profile} recording every section. A generation of N+1 tokens minus one of a single token (same
+ * prompt, same seed) leaves N decode steps without the prefill; each kind's time, the step's wall
+ * time and the rest (Java, DJL's bookkeeping, per-call overhead) are per step, medians over
+ * repeats. Native calls per step come from libtorch's own profiler, counted the same way.
+ */
+public final class DecodeProfile {
+    /** Streaming to nowhere: the text is made for the listener, which drops it. */
+    private static final TokenListener DISCARD = (sequence, id, text) -> {};
+
+    /** A stop string no generation produces: the rule runs on every token and never fires. */
+    static final String STOP = "<|tinygpt profile: never produced|>";
+
+    /**
+     * @param stepMillis wall time of one decode step, everything included, not profiled
+     * @param profiledStepMillis the same with every section timed (two clock reads each)
+     * @param sectionsPerStep sections timed per step
+     * @param kindMillis time per step in each kind of work
+     * @param nativeCalls libtorch operators called per step
+     * @param callsByOperator per step, by operator name
+     */
+    public record Result(
+            double stepMillis,
+            double profiledStepMillis,
+            double sectionsPerStep,
+            Map<Profile.Kind, Double> kindMillis,
+            double nativeCalls,
+            Map<String, Double> callsByOperator) {
+
+        /** The profiled step's time outside every marked kind of work. */
+        public double restMillis() {
+            return profiledStepMillis
+                    - kindMillis.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** The table: each kind of work, the rest and the step, in ms and % of the step. */
+        public String markdown() {
+            StringBuilder sb =
+                    new StringBuilder("| work | ms per step | % of step |\n|---|---:|---:|\n");
+            kindMillis.forEach((kind, ms) -> sb.append(row(kind.label(), ms)));
+            sb.append(row("rest: Java, DJL bookkeeping, per-call overhead", restMillis()));
+            sb.append(row("**decode step, profiled**", profiledStepMillis));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nDecode step without profiling: %.3f ms (%.1f tokens/s); timing its"
+                                    + " %.0f sections added %.3f ms.%n",
+                            stepMillis,
+                            1000 / stepMillis,
+                            sectionsPerStep,
+                            profiledStepMillis - stepMillis));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Native calls per step: %.0f libtorch operators (%s).%n",
+                            nativeCalls,
+                            topOperators(8)));
+            return sb.toString();
+        }
+
+        /** One JSON object: the step, each kind and the rest in ms, and the native calls. */
+        public String json() {
+            JsonObject o = new JsonObject();
+            o.addProperty("step_ms", stepMillis);
+            o.addProperty("tokens_per_second", 1000 / stepMillis);
+            o.addProperty("profiled_step_ms", profiledStepMillis);
+            o.addProperty("sections_per_step", sectionsPerStep);
+            JsonObject kinds = new JsonObject();
+            kindMillis.forEach(
+                    (kind, ms) -> kinds.addProperty(kind.name().toLowerCase(Locale.ROOT), ms));
+            o.add("kinds_ms", kinds);
+            o.addProperty("rest_ms", restMillis());
+            o.addProperty("native_calls_per_step", nativeCalls);
+            JsonObject ops = new JsonObject();
+            callsByOperator.forEach(ops::addProperty);
+            o.add("native_calls_by_operator", ops);
+            return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+        }
+
+        private String row(String work, double ms) {
+            return String.format(
+                    Locale.ROOT,
+                    "| %s | %.3f | %.1f%% |%n",
+                    work,
+                    ms,
+                    100 * ms / profiledStepMillis);
+        }
+
+        /** The most called operators, "aten::matmul 73, …". */
+        String topOperators(int n) {
+            return callsByOperator.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(n)
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
+                    .collect(Collectors.joining(", "));
+        }
+    }
+
+    /** The table's heading: what was profiled, and how. */
+    public static String title(
+            LanguageModel model, Path dir, int promptTokens, int decodeSteps, int repeats) {
+        return String.format(
+                Locale.ROOT,
+                "## Decode step profile: %s (%,d parameters)%n%nBatch 1, a %d-token prompt, %d"
+                        + " decode steps sampled with temperature 0.8, top-k 50, top-p 0.95%s;"
+                        + " intra-op threads %s; medians of %d repeats.",
+                dir.getFileName(),
+                model.block().parameterCount(),
+                promptTokens,
+                decodeSteps,
+                model.tokenizer().isPresent()
+                        ? ", streamed as text and checked against a stop string"
+                        : " (no tokenizer: no streaming, no stop strings)",
+                IntraOpThreads.describe(),
+                repeats);
+    }
+
+    /** Warm-up: at least three generations and this long. */
+    private static final long WARM_UP_NANOS = 3_000_000_000L;
+
+    private final LanguageModel model;
+    private final int promptTokens;
+    private final int decodeSteps;
+
+    public DecodeProfile(LanguageModel model, int promptTokens, int decodeSteps) {
+        if (promptTokens < 1 || decodeSteps < 1) {
+            throw new IllegalArgumentException("the profile needs a prompt and a decode step");
+        }
+        if (promptTokens + decodeSteps + 1 > model.config().contextLength()) {
+            throw new IllegalArgumentException(
+                    "a prompt of "
+                            + promptTokens
+                            + " and "
+                            + decodeSteps
+                            + " decode steps do not fit the model's context of "
+                            + model.config().contextLength()
+                            + " positions");
+        }
+        this.model = model;
+        this.promptTokens = promptTokens;
+        this.decodeSteps = decodeSteps;
+    }
+
+    /**
+     * Warms up (the JIT compiles the Java side: a cold run is several times slower on a small
+     * model), then profiles {@code repeats} times and takes the medians.
+     */
+    public Result run(int repeats) throws IOException {
+        List<int[]> prompt = List.of(prompt());
+        long warmEnd = System.nanoTime() + WARM_UP_NANOS;
+        for (int i = 0; i < 3 || System.nanoTime() < warmEnd; i++) {
+            recorded(prompt, decodeSteps + 1, i % 2 == 0);
+        }
+        List<Double> steps = new ArrayList<>();
+        List<Double> profiledSteps = new ArrayList<>();
+        List<Double> sections = new ArrayList<>();
+        Map<Profile.Kind, List<Double>> kinds = new EnumMap<>(Profile.Kind.class);
+        for (int r = 0; r < repeats; r++) {
+            steps.add(
+                    perStep(recorded(prompt, decodeSteps + 1, false), recorded(prompt, 1, false)));
+            Run longer = recorded(prompt, decodeSteps + 1, true);
+            Run single = recorded(prompt, 1, true);
+            profiledSteps.add(perStep(longer, single));
+            sections.add((double) (longer.sections - single.sections) / decodeSteps);
+            for (Profile.Kind kind : Profile.Kind.values()) {
+                long diff =
+                        longer.kinds.getOrDefault(kind, 0L) - single.kinds.getOrDefault(kind, 0L);
+                if (longer.kinds.containsKey(kind)) {
+                    kinds.computeIfAbsent(kind, k -> new ArrayList<>())
+                            .add(diff / 1e6 / decodeSteps);
+                }
+            }
+        }
+        Map<Profile.Kind, Double> kindMillis = new EnumMap<>(Profile.Kind.class);
+        kinds.forEach((kind, values) -> kindMillis.put(kind, Stats.median(values)));
+        NativeCalls.Count calls =
+                NativeCalls.during(() -> generate(prompt, decodeSteps + 1))
+                        .minus(NativeCalls.during(() -> generate(prompt, 1)));
+        Map<String, Double> byOperator = new TreeMap<>();
+        calls.byOperator().forEach((op, n) -> byOperator.put(op, (double) n / decodeSteps));
+        return new Result(
+                Stats.median(steps),
+                Stats.median(profiledSteps),
+                Stats.median(sections),
+                kindMillis,
+                (double) calls.total() / decodeSteps,
+                byOperator);
+    }
+
+    private record Run(long nanos, Map<Profile.Kind, Long> kinds, long sections) {}
+
+    /** One generation of {@code tokens}, timed, with its sections recorded if asked. */
+    private Run recorded(List<int[]> prompt, int tokens, boolean record) {
+        if (!record) {
+            long start = System.nanoTime();
+            generate(prompt, tokens);
+            return new Run(System.nanoTime() - start, Map.of(), 0);
+        }
+        try (Profile profile = Profile.record()) {
+            long start = System.nanoTime();
+            generate(prompt, tokens);
+            long nanos = System.nanoTime() - start;
+            long count = 0;
+            for (Profile.Kind kind : Profile.Kind.values()) {
+                count += profile.sections(kind);
+            }
+            return new Run(nanos, profile.nanos(), count);
+        }
+    }
+
+    private double perStep(Run longer, Run single) {
+        return (longer.nanos - single.nanos) / 1e6 / decodeSteps;
+    }
+
+    private void generate(List<int[]> prompt, int tokens) {
+        GenerationOptions options =
+                GenerationOptions.greedy(tokens)
+                        .withStopAtEos(false)
+                        .withSampling(
+                                SamplingConfig.sampling(7)
+                                        .withTemperature(0.8f)
+                                        .withTopK(50)
+                                        .withTopP(0.95f));
+        if (model.tokenizer().isPresent()) {
+            options = options.withStopStrings(List.of(STOP));
+        }
+        model.generate(prompt, options, DISCARD);
+    }
+
+    /** A fixed pseudo-random prompt of in-vocabulary ids. */
+    private int[] prompt() {
+        Random random = new Random(1);
+        int[] ids = new int[promptTokens];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = random.nextInt(model.config().vocabSize());
+        }
+        return ids;
+    }
+}
