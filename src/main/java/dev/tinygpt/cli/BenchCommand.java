@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +48,8 @@ import picocli.CommandLine.Spec;
         description =
                 "Benchmark prefill, decode, the KV cache and batching (random-weight models).")
 final class BenchCommand implements Callable<Integer> {
+    @Mixin ThreadsOption threads = new ThreadsOption();
+
     @Spec CommandSpec spec;
 
     @Option(
@@ -182,6 +185,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        threads.apply();
         requireAtLeast("--repeats", repeats, 1);
         requireAtLeast("--warmup", warmup, 0);
         requireAtLeast("--max-tokens", maxTokens, 1);

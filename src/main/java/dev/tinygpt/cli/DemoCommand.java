@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +26,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Generate 50 tokens with and without the KV cache, compare and time them.")
 final class DemoCommand implements Callable<Integer> {
+    @Mixin ThreadsOption threads = new ThreadsOption();
+
     @Option(
             names = "--model",
             defaultValue = ModelPaths.DEFAULT_MODEL,
@@ -63,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        threads.apply();
         if (runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("--runs must be ≥ 1 and --warmup ≥ 0");
         }

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,6 +38,8 @@ import picocli.CommandLine.Option;
             "Greedy by default; --temperature > 0 samples (Hugging Face semantics)."
         })
 final class GenerateCommand implements Callable<Integer> {
+    @Mixin ThreadsOption threads = new ThreadsOption();
+
     @Option(
             names = "--model",
             required = true,
@@ -177,6 +180,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        threads.apply();
         GenerationOptions options = options();
         if (stream && (json || options.beams().enabled())) {
             throw new IllegalArgumentException(
@@ -201,7 +205,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             BatchResult result = lm.generate(ids, options, listener);
             if (json) {
-                out.println(GenerationOutput.toJson(result, tokenizer));
+                out.println(GenerationOutput.toJson(result, tokenizer, loadMillis));
                 return 0;
             }
             if (stream) {

@@ -4,10 +4,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.tinygpt.engine.IntraOpThreads;
 import dev.tinygpt.generation.BatchResult;
 import dev.tinygpt.generation.SequenceResult;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +64,11 @@ final class GenerationOutput {
                 loadMillis);
     }
 
-    /** The documented JSON shape: one entry per returned sequence plus the run's numbers. */
-    static JsonObject toJson(BatchResult r, Tokenizer tokenizer) {
+    /**
+     * The documented JSON shape: one entry per returned sequence plus the run's numbers, the
+     * model's load (with its warm-up) and the whole process so far included.
+     */
+    static JsonObject toJson(BatchResult r, Tokenizer tokenizer, double loadMillis) {
         JsonArray sequences = new JsonArray();
         for (SequenceResult s : r.sequences()) {
             JsonObject sequence = new JsonObject();
@@ -91,6 +96,12 @@ final class GenerationOutput {
         o.add(
                 "decode_tokens_per_second",
                 Double.isNaN(rate) ? JsonNull.INSTANCE : new JsonPrimitive(rate));
+        o.addProperty("total_ms", r.totalMillis());
+        o.addProperty("load_ms", loadMillis);
+        o.addProperty(
+                "process_ms",
+                System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
+        o.addProperty("intra_op_threads", IntraOpThreads.describe());
         return o;
     }
 }

@@ -1,6 +1,7 @@
 package dev.tinygpt.cli;
 
 import ai.djl.engine.EngineException;
+import dev.tinygpt.engine.IntraOpThreads;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -114,6 +115,8 @@ public final class Main implements Runnable {
                             + "): the input asks for more than this JVM may hold"
                             + " (TINYGPT_JAVA_OPTS=-Xmx… raises its limit)");
             return 1;
+        } finally {
+            IntraOpThreads.reset(); // a --threads pin lasts one command
         }
     }
 

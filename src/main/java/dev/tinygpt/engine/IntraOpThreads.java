@@ -49,6 +49,13 @@ public final class IntraOpThreads {
     }
 
     /**
+     * Forgets a {@link #pin}: the environment decides again (the CLI's tests run many commands).
+     */
+    public static void reset() {
+        pinned = -1;
+    }
+
+    /**
      * The pinned count, or 0 when the rule chooses.
      *
      * @throws IllegalArgumentException if {@code TINYGPT_THREADS} or {@code -Dtinygpt.threads} is

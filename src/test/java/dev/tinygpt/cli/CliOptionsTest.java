@@ -120,6 +120,9 @@ class CliOptionsTest {
         c.add(new Case("bench", "--soak-tokens", "0", "--soak-tokens must be ≥ 1"));
         c.add(new Case("bench", "--soak-calls", "0", "--soak-calls must be ≥ 1"));
         c.add(new Case("bench", "--model", missing, "model directory not found"));
+        for (String command : List.of("generate", "demo", "bench")) {
+            c.add(new Case(command, "--threads", "0", "--threads must be ≥ 1, got 0"));
+        }
         c.add(new Case("bench", "--prompt-tokens", "0", "--prompt-tokens must be ≥ 1"));
         c.add(new Case("bench", "--decode-steps", "0", "--decode-steps must be ≥ 1"));
         c.add(new Case("tokenize", "--model", missing, "model directory not found"));

@@ -55,6 +55,11 @@ class CliTest {
         assertEquals(10, o.get("generated_tokens").getAsInt());
         assertTrue(o.get("prefill_ms").getAsDouble() > 0);
         assertTrue(o.get("decode_tokens_per_second").getAsDouble() > 0);
+        double total = o.get("total_ms").getAsDouble();
+        double load = o.get("load_ms").getAsDouble();
+        assertTrue(total >= o.get("prefill_ms").getAsDouble(), o.toString());
+        assertTrue(load > 0 && o.get("process_ms").getAsDouble() >= load + total, o.toString());
+        assertTrue(o.get("intra_op_threads").getAsString().contains("1 per step"), o.toString());
     }
 
     @Test
