@@ -172,33 +172,26 @@ public final class DecodeProfile {
         List<int[]> prompt = List.of(prompt());
         long warmEnd = System.nanoTime() + WARM_UP_NANOS;
         for (int i = 0; i < 3 || System.nanoTime() < warmEnd; i++) {
-            recorded(prompt, decodeSteps + 1, i % 2 == 0);
+            decode(prompt, i % 2 == 0);
         }
         List<Double> steps = new ArrayList<>();
         List<Double> profiledSteps = new ArrayList<>();
         List<Double> sections = new ArrayList<>();
         Map<Profile.Kind, List<Double>> kinds = new EnumMap<>(Profile.Kind.class);
         for (int r = 0; r < repeats; r++) {
-            steps.add(
-                    perStep(recorded(prompt, decodeSteps + 1, false), recorded(prompt, 1, false)));
-            Run longer = recorded(prompt, decodeSteps + 1, true);
-            Run single = recorded(prompt, 1, true);
-            profiledSteps.add(perStep(longer, single));
-            sections.add((double) (longer.sections - single.sections) / decodeSteps);
-            for (Profile.Kind kind : Profile.Kind.values()) {
-                long diff =
-                        longer.kinds.getOrDefault(kind, 0L) - single.kinds.getOrDefault(kind, 0L);
-                if (longer.kinds.containsKey(kind)) {
-                    kinds.computeIfAbsent(kind, k -> new ArrayList<>())
-                            .add(diff / 1e6 / decodeSteps);
-                }
-            }
+            steps.add(decode(prompt, false).millis);
+            Decode profiled = decode(prompt, true);
+            profiledSteps.add(profiled.millis);
+            sections.add(profiled.sections);
+            profiled.kinds.forEach(
+                    (kind, ms) -> kinds.computeIfAbsent(kind, k -> new ArrayList<>()).add(ms));
         }
         Map<Profile.Kind, Double> kindMillis = new EnumMap<>(Profile.Kind.class);
         kinds.forEach((kind, values) -> kindMillis.put(kind, Stats.median(values)));
+        // Counts are exact: a generation minus one without decode steps leaves the steps' calls.
         NativeCalls.Count calls =
-                NativeCalls.during(() -> generate(prompt, decodeSteps + 1))
-                        .minus(NativeCalls.during(() -> generate(prompt, 1)));
+                NativeCalls.during(() -> generate(prompt, decodeSteps + 1, DISCARD))
+                        .minus(NativeCalls.during(() -> generate(prompt, 1, DISCARD)));
         Map<String, Double> byOperator = new TreeMap<>();
         calls.byOperator().forEach((op, n) -> byOperator.put(op, (double) n / decodeSteps));
         return new Result(
@@ -210,32 +203,57 @@ public final class DecodeProfile {
                 byOperator);
     }
 
-    private record Run(long nanos, Map<Profile.Kind, Long> kinds, long sections) {}
+    /** Per decode step: wall time, each kind's time and the sections timed. */
+    private record Decode(double millis, Map<Profile.Kind, Double> kinds, double sections) {}
 
-    /** One generation of {@code tokens}, timed, with its sections recorded if asked. */
-    private Run recorded(List<int[]> prompt, int tokens, boolean record) {
-        if (!record) {
-            long start = System.nanoTime();
-            generate(prompt, tokens);
-            return new Run(System.nanoTime() - start, Map.of(), 0);
-        }
-        try (Profile profile = Profile.record()) {
-            long start = System.nanoTime();
-            generate(prompt, tokens);
-            long nanos = System.nanoTime() - start;
-            long count = 0;
-            for (Profile.Kind kind : Profile.Kind.values()) {
-                count += profile.sections(kind);
+    /**
+     * One generation of {@code decodeSteps + 1} tokens, measured from the moment its first token is
+     * streamed (the prefill and that token's sampling done) to its end: exactly the decode steps,
+     * each with its sampling, streaming and stop rules. Sections are recorded if asked.
+     */
+    private Decode decode(List<int[]> prompt, boolean record) {
+        long[] first = {0};
+        Map<Profile.Kind, Long> before = new EnumMap<>(Profile.Kind.class);
+        long[] sectionsBefore = {0};
+        try (Profile profile = record ? Profile.record() : null) {
+            TokenListener mark =
+                    (sequence, id, text) -> {
+                        if (first[0] == 0) {
+                            first[0] = System.nanoTime();
+                            if (profile != null) {
+                                before.putAll(profile.nanos());
+                                sectionsBefore[0] = sections(profile);
+                            }
+                        }
+                    };
+            generate(prompt, decodeSteps + 1, mark);
+            long end = System.nanoTime();
+            Map<Profile.Kind, Double> kinds = new EnumMap<>(Profile.Kind.class);
+            double sections = 0;
+            if (profile != null) {
+                profile.nanos()
+                        .forEach(
+                                (kind, nanos) ->
+                                        kinds.put(
+                                                kind,
+                                                (nanos - before.getOrDefault(kind, 0L))
+                                                        / 1e6
+                                                        / decodeSteps));
+                sections = (double) (sections(profile) - sectionsBefore[0]) / decodeSteps;
             }
-            return new Run(nanos, profile.nanos(), count);
+            return new Decode((end - first[0]) / 1e6 / decodeSteps, kinds, sections);
         }
     }
 
-    private double perStep(Run longer, Run single) {
-        return (longer.nanos - single.nanos) / 1e6 / decodeSteps;
+    private static long sections(Profile profile) {
+        long count = 0;
+        for (Profile.Kind kind : Profile.Kind.values()) {
+            count += profile.sections(kind);
+        }
+        return count;
     }
 
-    private void generate(List<int[]> prompt, int tokens) {
+    private void generate(List<int[]> prompt, int tokens, TokenListener listener) {
         GenerationOptions options =
                 GenerationOptions.greedy(tokens)
                         .withStopAtEos(false)
@@ -247,7 +265,7 @@ public final class DecodeProfile {
         if (model.tokenizer().isPresent()) {
             options = options.withStopStrings(List.of(STOP));
         }
-        model.generate(prompt, options, DISCARD);
+        model.generate(prompt, options, listener);
     }
 
     /** A fixed pseudo-random prompt of in-vocabulary ids. */
