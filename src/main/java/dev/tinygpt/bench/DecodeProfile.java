@@ -48,7 +48,18 @@ public final class DecodeProfile {
             double sectionsPerStep,
             Map<Profile.Kind, Double> kindMillis,
             double nativeCalls,
-            Map<String, Double> callsByOperator) {
+            Map<String, Double> callsByOperator,
+            Limits limits) {
+
+        /** The decode step's matmul floor and bandwidth bound, measured between its samples. */
+        public double floorShare() {
+            return limits.floorMillis() / stepMillis;
+        }
+
+        /** The decode step's share of the bandwidth bound: weight bytes over read bandwidth. */
+        public double bandwidthShare() {
+            return limits.bytesPerToken() / (limits.readGBs() * 1e6) / stepMillis;
+        }
 
         /** The profiled step's time outside every marked kind of work. */
         public double restMillis() {
@@ -78,6 +89,20 @@ public final class DecodeProfile {
                             "Native calls per step: %.0f libtorch operators (%s).%n",
                             nativeCalls,
                             topOperators(8)));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Measured between the samples: this model's decode matmul floor %.3f ms"
+                                    + " (%.1f tokens/s), so the step runs at %.0f%% of it; read"
+                                    + " bandwidth %.1f GB/s over %.1f MB of weights per token,"
+                                    + " a bound of %.1f tokens/s, so %.0f%% of it.%n",
+                            limits.floorMillis(),
+                            1000 / limits.floorMillis(),
+                            100 * floorShare(),
+                            limits.readGBs(),
+                            limits.bytesPerToken() / 1e6,
+                            limits.readGBs() * 1e9 / limits.bytesPerToken(),
+                            100 * bandwidthShare()));
             return sb.toString();
         }
 
@@ -97,6 +122,11 @@ public final class DecodeProfile {
             JsonObject ops = new JsonObject();
             callsByOperator.forEach(ops::addProperty);
             o.add("native_calls_by_operator", ops);
+            o.addProperty("decode_matmul_floor_ms", limits.floorMillis());
+            o.addProperty("share_of_matmul_floor", floorShare());
+            o.addProperty("read_bandwidth_gbps", limits.readGBs());
+            o.addProperty("decode_bytes_per_token", limits.bytesPerToken());
+            o.addProperty("share_of_bandwidth_bound", bandwidthShare());
             return new GsonBuilder().setPrettyPrinting().create().toJson(o);
         }
 
@@ -177,14 +207,30 @@ public final class DecodeProfile {
         List<Double> steps = new ArrayList<>();
         List<Double> profiledSteps = new ArrayList<>();
         List<Double> sections = new ArrayList<>();
+        List<Double> floors = new ArrayList<>();
+        List<Double> reads = new ArrayList<>();
         Map<Profile.Kind, List<Double>> kinds = new EnumMap<>(Profile.Kind.class);
-        for (int r = 0; r < repeats; r++) {
-            steps.add(decode(prompt, false).millis);
-            Decode profiled = decode(prompt, true);
-            profiledSteps.add(profiled.millis);
-            sections.add(profiled.sections);
-            profiled.kinds.forEach(
-                    (kind, ms) -> kinds.computeIfAbsent(kind, k -> new ArrayList<>()).add(ms));
+        long bytes;
+        int threads = IntraOpThreads.forWork(model.config().stepFlops(1, 1, promptTokens));
+        try (DecodeMatmulFloor floor = new DecodeMatmulFloor(model.config());
+                ReadBandwidth bandwidth = new ReadBandwidth(IntraOpThreads.cores())) {
+            bytes = floor.bytes();
+            for (int r = 0; r < repeats; r++) {
+                steps.add(decode(prompt, false).millis);
+                Decode profiled = decode(prompt, true);
+                profiledSteps.add(profiled.millis);
+                sections.add(profiled.sections);
+                profiled.kinds.forEach(
+                        (kind, ms) -> kinds.computeIfAbsent(kind, k -> new ArrayList<>()).add(ms));
+                IntraOpThreads.use(threads);
+                double[] floorSteps = new double[decodeSteps];
+                for (int i = 0; i < floorSteps.length; i++) {
+                    floorSteps[i] = floor.sampleMillis();
+                }
+                floors.add(Stats.median(floorSteps));
+                MachineProbe.settle();
+                reads.add(bandwidth.sampleGBs());
+            }
         }
         Map<Profile.Kind, Double> kindMillis = new EnumMap<>(Profile.Kind.class);
         kinds.forEach((kind, values) -> kindMillis.put(kind, Stats.median(values)));
@@ -200,8 +246,18 @@ public final class DecodeProfile {
                 Stats.median(sections),
                 kindMillis,
                 (double) calls.total() / decodeSteps,
-                byOperator);
+                byOperator,
+                new Limits(Stats.median(floors), Stats.median(reads), bytes));
     }
+
+    /**
+     * The limits of the profiled model's decode step, medians of samples taken between its own.
+     *
+     * @param floorMillis its matmuls alone ({@link DecodeMatmulFloor}) on the threads the step uses
+     * @param readGBs STREAM-class read bandwidth on every core ({@link ReadBandwidth})
+     * @param bytesPerToken the matmul weights a decode step reads
+     */
+    public record Limits(double floorMillis, double readGBs, long bytesPerToken) {}
 
     /** Per decode step: wall time, each kind's time and the sections timed. */
     private record Decode(double millis, Map<Profile.Kind, Double> kinds, double sections) {}

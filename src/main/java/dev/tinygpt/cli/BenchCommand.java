@@ -1,5 +1,6 @@
 package dev.tinygpt.cli;
 
+import dev.tinygpt.bench.Contention;
 import dev.tinygpt.bench.DecodeProfile;
 import dev.tinygpt.bench.MachineSuite;
 import dev.tinygpt.bench.Soak;
@@ -62,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             paramLabel = "DIR",
-            description = "The model directory the profile suite runs (required for it).")
+            description = "The model directory the profile and contention suites run.")
     Path model;
 
     @Option(
@@ -76,7 +77,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--decode-steps",
             defaultValue = "64",
             paramLabel = "N",
-            description = "Profile: decode steps per generation (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Profile and contention: decode steps per generation (default:"
+                            + " ${DEFAULT-VALUE}).")
     int decodeSteps;
 
     @Option(
@@ -196,13 +199,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Named> grid = models.stream().map(BenchCommand::gridModel).toList();
         boolean all = suite.equals("all");
-        if (!all && !List.of("grid", "machine", "profile", "soak", "batch").contains(suite)) {
+        List<String> suites = List.of("grid", "machine", "profile", "contention", "soak", "batch");
+        if (!all && !suites.contains(suite)) {
             throw new IllegalArgumentException(
                     "bad --suite '"
                             + suite
-                            + "': expected grid, machine, profile, soak, batch or all");
+                            + "': expected "
+                            + String.join(", ", suites)
+                            + " or all");
         }
-        requireSuite("profile", "--model", "--prompt-tokens", "--decode-steps");
+        requireSuite(List.of("profile", "contention"), "--model", "--decode-steps");
+        requireSuite("profile", "--prompt-tokens");
         requireSuite(List.of("machine", "profile"), "--json");
         if (suite.equals("machine")) {
             MachineSuite.Result limits = MachineSuite.run(repeats);
@@ -211,6 +218,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (suite.equals("profile")) {
             profileSuite();
+            return 0;
+        }
+        if (suite.equals("contention")) {
+            try (LanguageModel lm = LanguageModel.load(requireModel())) {
+                System.out.println(
+                        Contention.run(lm, decodeSteps, repeats)
+                                .markdown(model.getFileName().toString()));
+            }
             return 0;
         }
         if (all || suite.equals("grid")) {
@@ -244,11 +259,17 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private Path requireModel() {
+        if (model == null) {
+            throw new IllegalArgumentException("--suite " + suite + " needs --model DIR");
+        }
+        requireAtLeast("--decode-steps", decodeSteps, 1);
+        return model;
+    }
+
     /** Where a decode step of {@code --model} goes, kind by kind. */
     private void profileSuite() throws IOException {
-        if (model == null) {
-            throw new IllegalArgumentException("--suite profile needs --model DIR");
-        }
+        requireModel();
         requireAtLeast("--prompt-tokens", promptTokens, 1);
         requireAtLeast("--decode-steps", decodeSteps, 1);
         try (LanguageModel lm = LanguageModel.load(model)) {
