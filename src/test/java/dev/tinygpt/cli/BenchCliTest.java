@@ -75,7 +75,9 @@ class BenchCliTest {
     void optionsOfAnotherSuiteAreRefusedNotIgnored() {
         Run r = CliRunner.run("bench", "--suite", "grid", "--model", "models/exercise");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--model applies to --suite profile, not to grid"), r.err());
+        assertTrue(
+                r.err().contains("--model applies to --suite profile and contention, not to grid"),
+                r.err());
         r = CliRunner.run("bench", "--suite", "soak", "--json");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--json applies to --suite machine and profile"), r.err());
