@@ -1,8 +1,8 @@
 package dev.tinygpt.generation;
 
+import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.translator.StepInput;
-import dev.tinygpt.translator.StepOutput;
 import java.util.Arrays;
 import java.util.List;
 
@@ -199,13 +199,12 @@ public final class BatchSession {
                 attention[r][pad + i] = 1;
             }
         }
+        KvCache cache = useCache ? session.cache() : null;
         if (useCache) {
-            session.cache().clear();
+            cache.clear();
             mask = attention;
-            return lastLogits(
-                    session.step(new StepInput(ids, positions, attention, session.cache())));
         }
-        return lastLogits(session.step(new StepInput(ids, positions, attention, null)));
+        return session.step(new StepInput(ids, positions, attention, cache)).lastOfEachRow();
     }
 
     /** Each row's newest token against the cache. */
@@ -221,15 +220,8 @@ public final class BatchSession {
             attention[r][mask[r].length] = 1;
         }
         mask = attention;
-        return lastLogits(session.step(new StepInput(ids, positions, attention, session.cache())));
-    }
-
-    private static float[][] lastLogits(StepOutput out) {
-        float[][] rows = new float[out.batchSize()][];
-        for (int r = 0; r < rows.length; r++) {
-            rows[r] = out.last(r);
-        }
-        return rows;
+        return session.step(new StepInput(ids, positions, attention, session.cache()))
+                .lastOfEachRow();
     }
 
     private static int[][] pick(int[][] from, int[] rows, boolean copy) {

@@ -87,7 +87,7 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private float[] run(StepInput input) {
-        return step(input).last(0);
+        return step(input).lastOfEachRow()[0];
     }
 
     private void requireTokens(int[] ids) {

@@ -32,4 +32,20 @@ public record StepOutput(float[] logits, int batchSize, int positions, int vocab
     public float[] last(int b) {
         return at(b, positions - 1);
     }
+
+    /**
+     * Every row's logits at its last position, {@code [B][V]}, for a caller that consumes this
+     * output: a single row of a single position is the backing array itself, not a copy (a decode
+     * step of GPT-2 would otherwise copy 200 KB per token for nothing).
+     */
+    public float[][] lastOfEachRow() {
+        if (batchSize == 1 && positions == 1) {
+            return new float[][] {logits};
+        }
+        float[][] rows = new float[batchSize][];
+        for (int b = 0; b < batchSize; b++) {
+            rows[b] = last(b);
+        }
+        return rows;
+    }
 }
