@@ -8,13 +8,14 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The speed targets, checked against a grid's rows: each is measured, compared with its goal and
- * printed as a Markdown table row. Nothing here asserts; a missed target says so.
+ * The speed targets the grid answers, checked against its rows: each is measured, compared with its
+ * goal and printed as a Markdown table row. Nothing here asserts; a missed target says so. (Decode
+ * against the matmul floor and the bandwidth bound is the profile suite's, measured in real
+ * generations; the exercise model's target is the demo's.)
  *
- * @param tiny the exercise-sized model's name in the rows
  * @param gpt2 the GPT-2-small-shaped model's name in the rows
  */
-public record BenchTargets(String tiny, String gpt2) {
+public record BenchTargets(String gpt2) {
 
     /** One target: what was asked, what was measured, whether it was met. */
     public record Result(String target, String goal, String measured, boolean met) {}
@@ -23,49 +24,21 @@ public record BenchTargets(String tiny, String gpt2) {
     public List<Result> evaluate(List<BenchRow> rows) {
         List<Result> results = new ArrayList<>();
         List<BenchRow> gpt2One = rows(rows, gpt2, 1);
-        if (!gpt2One.isEmpty()) {
-            double fraction = median(gpt2One, BenchRow::decodeFractionOfBound);
-            double rate = median(gpt2One, BenchRow::cachedTokensPerSecond);
-            results.add(
-                    new Result(
-                            gpt2 + " decode, batch 1, share of the bandwidth bound",
-                            "≥ 75%",
-                            String.format(
-                                    Locale.ROOT,
-                                    "%.0f%% (%.1f tokens/s, median over n)",
-                                    100 * fraction,
-                                    rate),
-                            fraction >= 0.75));
-        }
-        List<BenchRow> tinyOne = rows(rows, tiny, 1);
-        if (!tinyOne.isEmpty()) {
-            double rate = median(tinyOne, BenchRow::cachedTokensPerSecond);
-            results.add(
-                    new Result(
-                            tiny + " decode, batch 1",
-                            "≥ 2,000 tokens/s",
-                            String.format(
-                                    Locale.ROOT,
-                                    "%,.0f tokens/s (%.3f ms/token, median over n)",
-                                    rate,
-                                    1000 / rate),
-                            rate >= 2000));
-        }
         row(rows, gpt2, 1, 512)
                 .ifPresent(
                         r ->
                                 results.add(
                                         new Result(
                                                 gpt2
-                                                        + " prefill of 512 tokens, share of matmul"
-                                                        + " throughput",
-                                                "≥ 40%",
+                                                        + " prefill of 512 tokens, share of the"
+                                                        + " GEMM probe",
+                                                "≥ 70%",
                                                 String.format(
                                                         Locale.ROOT,
                                                         "%.0f%% (%,.0f tokens/s)",
                                                         100 * r.prefillFractionOfBound(),
                                                         r.prefillTokensPerSecond()),
-                                                r.prefillFractionOfBound() >= 0.40)));
+                                                r.prefillFractionOfBound() >= 0.70)));
         batchGain(rows).ifPresent(results::add);
         growth(gpt2One).ifPresent(results::add);
         return results;
@@ -83,9 +56,9 @@ public record BenchTargets(String tiny, String gpt2) {
                                         + " decode throughput, batch 16 vs batch 1 (n = "
                                         + one.length()
                                         + ")",
-                                "≥ 8×",
+                                "≥ 10×",
                                 String.format(Locale.ROOT, "%.1f×", gain),
-                                gain >= 8));
+                                gain >= 10));
             }
         }
         return Optional.empty();
@@ -108,15 +81,14 @@ public record BenchTargets(String tiny, String gpt2) {
                                 + first.length()
                                 + " to "
                                 + last.length(),
-                        "flat with the cache, growing ∝ n without",
+                        "≤ 1.3× with the cache",
                         String.format(
                                 Locale.ROOT,
                                 "with cache ×%.2f, without ×%.1f (n ×%.1f)",
                                 cached,
                                 uncached,
                                 lengths),
-                        // flat: the cached step grows far less than the uncached one
-                        cached < 1.5 && uncached > lengths / 4));
+                        cached <= 1.3));
     }
 
     /** The targets as a Markdown table. */

@@ -89,7 +89,7 @@ final class GridSuite {
                 rows.stream()
                         .map(r -> GridBenchmark.withBounds(r, configs.get(r.model()), limits))
                         .toList();
-        BenchTargets targets = new BenchTargets("exercise", "gpt2-small");
+        BenchTargets targets = new BenchTargets("gpt2-small");
         String report =
                 BenchReport.markdown(limits, rows)
                         + "\n"

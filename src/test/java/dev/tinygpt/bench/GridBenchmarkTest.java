@@ -18,8 +18,8 @@ class GridBenchmarkTest {
 
     @Test
     void lengthsDoubleToHalfTheContextThenLeaveRoomForTheDecodeSteps() {
-        assertArrayEquals(new int[] {32, 64, 128, 256, 512, 1016}, GridBenchmark.lengths(1024));
-        assertArrayEquals(new int[] {1, 2, 4, 8, 16, 24}, GridBenchmark.lengths(32));
+        assertArrayEquals(new int[] {32, 64, 128, 256, 512, 1014}, GridBenchmark.lengths(1024));
+        assertArrayEquals(new int[] {1, 2, 4, 8, 16, 22}, GridBenchmark.lengths(32));
     }
 
     @Test

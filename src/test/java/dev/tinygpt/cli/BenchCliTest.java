@@ -64,7 +64,6 @@ class BenchCliTest {
         for (String part : List.of("## Machine", "## exercise", "## Memory", "## Targets")) {
             assertTrue(md.contains(part), part);
         }
-        assertTrue(md.contains("| exercise decode, batch 1 | ≥ 2,000 tokens/s |"), md);
         BufferedImage png = ImageIO.read(out.resolve("bench.png").toFile());
         assertEquals(1400, png.getWidth());
         assertEquals(450, png.getHeight()); // one model, one row of two charts
