@@ -17,12 +17,17 @@ public final class DecodeMatmulFloor implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[][] layers; // per layer: c_attn, attn.c_proj, c_fc, mlp.c_proj
     private final NDArray head; // [V, C]
-    private final NDArray x; // (1, 1, C)
-    private final NDArray hidden; // (1, 1, H)
+    private final NDArray x; // (B, 1, C)
+    private final NDArray hidden; // (B, 1, H)
     private final long bytes;
 
-    /** Random weights of {@code config}'s shape (GPT-2 small: 498 MB). */
+    /** Random weights of {@code config}'s shape (GPT-2 small: 494 MB), batch 1. */
     public DecodeMatmulFloor(GptConfig config) {
+        this(config, 1);
+    }
+
+    /** Random weights of {@code config}'s shape, for a step of {@code rows} rows. */
+    public DecodeMatmulFloor(GptConfig config, int rows) {
         manager = NDManager.newBaseManager();
         manager.setName("decode-matmul-floor");
         int c = config.dModel();
@@ -35,8 +40,8 @@ public final class DecodeMatmulFloor implements AutoCloseable {
             values += 4L * c * c + 2L * c * h;
         }
         head = weights(config.vocabSize(), c);
-        x = manager.randomUniform(-1f, 1f, new Shape(1, 1, c));
-        hidden = manager.randomUniform(-1f, 1f, new Shape(1, 1, h));
+        x = manager.randomUniform(-1f, 1f, new Shape(rows, 1, c));
+        hidden = manager.randomUniform(-1f, 1f, new Shape(rows, 1, h));
         bytes = values * Float.BYTES;
         for (int i = 0; i < 3; i++) {
             sampleMillis();
@@ -53,12 +58,12 @@ public final class DecodeMatmulFloor implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             long start = System.nanoTime();
             for (NDArray[] w : layers) {
-                x.matMul(w[0]).tempAttach(step); // (1,1,C) · [C, 3C]
-                x.matMul(w[1]).tempAttach(step); // (1,1,C) · [C, C]
-                x.matMul(w[2]).tempAttach(step); // (1,1,C) · [C, H]
-                hidden.matMul(w[3]).tempAttach(step); // (1,1,H) · [H, C]
+                x.matMul(w[0]).tempAttach(step); // (B,1,C) · [C, 3C]
+                x.matMul(w[1]).tempAttach(step); // (B,1,C) · [C, C]
+                x.matMul(w[2]).tempAttach(step); // (B,1,C) · [C, H]
+                hidden.matMul(w[3]).tempAttach(step); // (B,1,H) · [H, C]
             }
-            x.getNDArrayInternal().linear(x, head, null).tempAttach(step); // (1,1,C) · [V, C]ᵀ
+            x.getNDArrayInternal().linear(x, head, null).tempAttach(step); // (B,1,C) · [V, C]ᵀ
             return (System.nanoTime() - start) / 1e6;
         }
     }

@@ -43,6 +43,7 @@ public final class DecodeProfile {
      * @param callsByOperator per step, by operator name
      */
     public record Result(
+            int batch,
             double stepMillis,
             double profiledStepMillis,
             double sectionsPerStep,
@@ -80,7 +81,7 @@ public final class DecodeProfile {
                             "%nDecode step without profiling: %.3f ms (%.1f tokens/s); timing its"
                                     + " %.0f sections added %.3f ms.%n",
                             stepMillis,
-                            1000 / stepMillis,
+                            batch * 1000 / stepMillis,
                             sectionsPerStep,
                             profiledStepMillis - stepMillis));
             sb.append(
@@ -94,14 +95,14 @@ public final class DecodeProfile {
                             Locale.ROOT,
                             "Measured between the samples: this model's decode matmul floor %.3f ms"
                                     + " (%.1f tokens/s), so the step runs at %.0f%% of it; read"
-                                    + " bandwidth %.1f GB/s over %.1f MB of weights per token,"
+                                    + " bandwidth %.1f GB/s over %.1f MB of weights per step,"
                                     + " a bound of %.1f tokens/s, so %.0f%% of it.%n",
                             limits.floorMillis(),
-                            1000 / limits.floorMillis(),
+                            batch * 1000 / limits.floorMillis(),
                             100 * floorShare(),
                             limits.readGBs(),
                             limits.bytesPerToken() / 1e6,
-                            limits.readGBs() * 1e9 / limits.bytesPerToken(),
+                            batch * limits.readGBs() * 1e9 / limits.bytesPerToken(),
                             100 * bandwidthShare()));
             return sb.toString();
         }
@@ -110,7 +111,8 @@ public final class DecodeProfile {
         public String json() {
             JsonObject o = new JsonObject();
             o.addProperty("step_ms", stepMillis);
-            o.addProperty("tokens_per_second", 1000 / stepMillis);
+            o.addProperty("batch", batch);
+            o.addProperty("tokens_per_second", batch * 1000 / stepMillis);
             o.addProperty("profiled_step_ms", profiledStepMillis);
             o.addProperty("sections_per_step", sectionsPerStep);
             JsonObject kinds = new JsonObject();
@@ -150,15 +152,15 @@ public final class DecodeProfile {
     }
 
     /** The table's heading: what was profiled, and how. */
-    public static String title(
-            LanguageModel model, Path dir, int promptTokens, int decodeSteps, int repeats) {
+    public String title(Path dir, int repeats) {
         return String.format(
                 Locale.ROOT,
-                "## Decode step profile: %s (%,d parameters)%n%nBatch 1, a %d-token prompt, %d"
+                "## Decode step profile: %s (%,d parameters)%n%nBatch %d, %d-token prompts, %d"
                         + " decode steps sampled with temperature 0.8, top-k 50, top-p 0.95%s;"
                         + " intra-op threads %s; medians of %d repeats.",
                 dir.getFileName(),
                 model.block().parameterCount(),
+                batch,
                 promptTokens,
                 decodeSteps,
                 model.tokenizer().isPresent()
@@ -173,11 +175,15 @@ public final class DecodeProfile {
 
     private final LanguageModel model;
     private final int promptTokens;
+    private final int batch;
     private final int decodeSteps;
 
-    public DecodeProfile(LanguageModel model, int promptTokens, int decodeSteps) {
-        if (promptTokens < 1 || decodeSteps < 1) {
-            throw new IllegalArgumentException("the profile needs a prompt and a decode step");
+    /**
+     * @param batch rows generated together (each with its own prompt)
+     */
+    public DecodeProfile(LanguageModel model, int promptTokens, int decodeSteps, int batch) {
+        if (promptTokens < 1 || decodeSteps < 1 || batch < 1) {
+            throw new IllegalArgumentException("the profile needs a prompt, a row and a step");
         }
         if (promptTokens + decodeSteps + 1 > model.config().contextLength()) {
             throw new IllegalArgumentException(
@@ -192,6 +198,7 @@ public final class DecodeProfile {
         this.model = model;
         this.promptTokens = promptTokens;
         this.decodeSteps = decodeSteps;
+        this.batch = batch;
     }
 
     /**
@@ -199,7 +206,7 @@ public final class DecodeProfile {
      * model), then profiles {@code repeats} times and takes the medians.
      */
     public Result run(int repeats) throws IOException {
-        List<int[]> prompt = List.of(prompt());
+        List<int[]> prompt = prompts();
         long warmEnd = System.nanoTime() + WARM_UP_NANOS;
         for (int i = 0; i < 3 || System.nanoTime() < warmEnd; i++) {
             decode(prompt, i % 2 == 0);
@@ -211,8 +218,8 @@ public final class DecodeProfile {
         List<Double> reads = new ArrayList<>();
         Map<Profile.Kind, List<Double>> kinds = new EnumMap<>(Profile.Kind.class);
         long bytes;
-        int threads = IntraOpThreads.forWork(model.config().stepFlops(1, 1, promptTokens));
-        try (DecodeMatmulFloor floor = new DecodeMatmulFloor(model.config());
+        int threads = IntraOpThreads.forWork(model.config().stepFlops(batch, 1, promptTokens));
+        try (DecodeMatmulFloor floor = new DecodeMatmulFloor(model.config(), batch);
                 ReadBandwidth bandwidth = new ReadBandwidth(IntraOpThreads.cores())) {
             bytes = floor.bytes();
             for (int r = 0; r < repeats; r++) {
@@ -241,6 +248,7 @@ public final class DecodeProfile {
         Map<String, Double> byOperator = new TreeMap<>();
         calls.byOperator().forEach((op, n) -> byOperator.put(op, (double) n / decodeSteps));
         return new Result(
+                batch,
                 Stats.median(steps),
                 Stats.median(profiledSteps),
                 Stats.median(sections),
@@ -324,13 +332,13 @@ public final class DecodeProfile {
         model.generate(prompt, options, listener);
     }
 
-    /** A fixed pseudo-random prompt of in-vocabulary ids. */
-    private int[] prompt() {
+    /** Fixed pseudo-random prompts of in-vocabulary ids, one per row. */
+    private List<int[]> prompts() {
         Random random = new Random(1);
-        int[] ids = new int[promptTokens];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = random.nextInt(model.config().vocabSize());
+        List<int[]> prompts = new ArrayList<>();
+        for (int r = 0; r < batch; r++) {
+            prompts.add(random.ints(promptTokens, 0, model.config().vocabSize()).toArray());
         }
-        return ids;
+        return prompts;
     }
 }

@@ -74,6 +74,13 @@ final class BenchCommand implements Callable<Integer> {
     int promptTokens;
 
     @Option(
+            names = "--batch",
+            defaultValue = "1",
+            paramLabel = "B",
+            description = "Profile: rows generated together (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
             names = "--decode-steps",
             defaultValue = "64",
             paramLabel = "N",
@@ -209,7 +216,7 @@ final class BenchCommand implements Callable<Integer> {
                             + " or all");
         }
         requireSuite(List.of("profile", "contention"), "--model", "--decode-steps");
-        requireSuite("profile", "--prompt-tokens");
+        requireSuite("profile", "--prompt-tokens", "--batch");
         requireSuite(List.of("machine", "profile"), "--json");
         if (suite.equals("machine")) {
             MachineSuite.Result limits = MachineSuite.run(repeats);
@@ -272,14 +279,12 @@ final class BenchCommand implements Callable<Integer> {
         requireModel();
         requireAtLeast("--prompt-tokens", promptTokens, 1);
         requireAtLeast("--decode-steps", decodeSteps, 1);
+        requireAtLeast("--batch", batch, 1);
         try (LanguageModel lm = LanguageModel.load(model)) {
-            DecodeProfile.Result r = new DecodeProfile(lm, promptTokens, decodeSteps).run(repeats);
+            DecodeProfile profile = new DecodeProfile(lm, promptTokens, decodeSteps, batch);
+            DecodeProfile.Result r = profile.run(repeats);
             System.out.println(
-                    json
-                            ? r.json()
-                            : DecodeProfile.title(lm, model, promptTokens, decodeSteps, repeats)
-                                    + "\n\n"
-                                    + r.markdown());
+                    json ? r.json() : profile.title(model, repeats) + "\n\n" + r.markdown());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tinygpt.generation;
 import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.translator.StepInput;
+import dev.tinygpt.translator.StepOutput;
 import java.util.Arrays;
 import java.util.List;
 
@@ -56,13 +57,14 @@ public final class BatchSession {
     }
 
     /**
-     * Starts the rows from their prompts and returns each row's last logits {@code [B][V]}.
+     * Starts the rows from their prompts and returns each row's last logits ({@code [B][1][V]} flat
+     * in a {@link StepOutput}).
      *
      * @param prompts one non-empty prompt per row, ids checked by the caller
      * @param capacity the most tokens a row may reach (prompt plus generated); rows start with room
      *     for at most {@value #INITIAL_ROOM} generated tokens and grow as they fill
      */
-    public float[][] start(List<int[]> prompts, long capacity) {
+    public StepOutput start(List<int[]> prompts, long capacity) {
         int b = prompts.size();
         tokens = new int[b][];
         lengths = new int[b];
@@ -104,9 +106,9 @@ public final class BatchSession {
 
     /**
      * Runs the appended tokens, sliding the windows that outgrew the context, and returns each
-     * row's new last logits {@code [B][V]}.
+     * row's new last logits.
      */
-    public float[][] step() {
+    public StepOutput step() {
         for (int r = 0; r < rows(); r++) {
             int start = slide(r);
             if (start != windowStarts[r]) {
@@ -124,7 +126,7 @@ public final class BatchSession {
     }
 
     /** {@link #append} then {@link #step}. */
-    public float[][] advance(int[] next) {
+    public StepOutput advance(int[] next) {
         append(next);
         return step();
     }
@@ -171,17 +173,17 @@ public final class BatchSession {
         return lengths[r] - start > n ? lengths[r] - keep : start;
     }
 
-    private float[][] run() {
+    private StepOutput run() {
         if (useCache && cacheValid) {
             return decode();
         }
-        float[][] logits = prefill();
+        StepOutput logits = prefill();
         cacheValid = useCache;
         return logits;
     }
 
     /** All windows, left-padded to the widest, in one step (into a fresh cache when cached). */
-    private float[][] prefill() {
+    private StepOutput prefill() {
         int b = rows();
         int width = 0;
         for (int r = 0; r < b; r++) {
@@ -204,11 +206,11 @@ public final class BatchSession {
             cache.clear();
             mask = attention;
         }
-        return session.step(new StepInput(ids, positions, attention, cache)).lastOfEachRow();
+        return session.step(new StepInput(ids, positions, attention, cache));
     }
 
     /** Each row's newest token against the cache. */
-    private float[][] decode() {
+    private StepOutput decode() {
         int b = rows();
         int[][] ids = new int[b][1];
         int[][] positions = new int[b][1];
@@ -220,8 +222,7 @@ public final class BatchSession {
             attention[r][mask[r].length] = 1;
         }
         mask = attention;
-        return session.step(new StepInput(ids, positions, attention, session.cache()))
-                .lastOfEachRow();
+        return session.step(new StepInput(ids, positions, attention, session.cache()));
     }
 
     private static int[][] pick(int[][] from, int[] rows, boolean copy) {

@@ -106,7 +106,7 @@ final class BeamSearch {
         @Override
         public float[] start(int[] prompt) {
             long start = System.nanoTime();
-            float[] logits = batch.start(List.of(prompt), capacity)[0]; // [1][V] -> [V]
+            float[] logits = batch.start(List.of(prompt), capacity).last(0); // [V]
             prefillNanos += System.nanoTime() - start;
             return logits;
         }
@@ -115,7 +115,7 @@ final class BeamSearch {
         public float[][] advance(int[] rows, int[] tokens) {
             long start = System.nanoTime();
             batch.reorder(rows); // KV cache rows follow their beams
-            float[][] logits = batch.advance(tokens); // [N][V]
+            float[][] logits = batch.advance(tokens).lastOfEachRow(); // [N][V]
             decodeNanos += System.nanoTime() - start;
             decodeTokens += tokens.length;
             return logits;

@@ -4,6 +4,7 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.profile.Profile;
 import dev.tinygpt.sampling.Sampler;
 import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.translator.StepOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -119,7 +120,7 @@ public final class Generator {
             long capacity =
                     prompts.stream().mapToInt(p -> p.length).max().orElse(0)
                             + (long) options.maxNewTokens();
-            float[][] logits = batch.start(prompts, capacity);
+            StepOutput logits = batch.start(prompts, capacity);
             long prefillNanos = System.nanoTime() - begin;
             // Decode: every step after the prefill with its sampling, streaming and stop rules,
             // what the user waits for per token; the first token comes from the prefill.
@@ -145,14 +146,22 @@ public final class Generator {
             return new BatchResult(List.of(results), prefillNanos / 1e6, rate, totalMillis);
         }
 
-        /** One token per row from its logits, with the row's own random source. */
-        private int[] sample(float[][] logits) {
+        /**
+         * One token per row from its logits (read in place from the step's output), with the row's
+         * own random source.
+         */
+        private int[] sample(StepOutput logits) {
             try (Profile.Section s = Profile.section(Profile.Kind.SAMPLING)) {
                 int[] next = new int[batch.rows()];
                 for (int r = 0; r < next.length; r++) {
                     next[r] =
                             sampler.next(
-                                    batch.tokens(r), batch.length(r), logits[r], random[active[r]]);
+                                    batch.tokens(r),
+                                    batch.length(r),
+                                    logits.logits(),
+                                    logits.offset(r, logits.positions() - 1),
+                                    logits.vocabSize(),
+                                    random[active[r]]);
                 }
                 return next;
             }

@@ -11,18 +11,23 @@ public final class Greedy {
      * @throws IllegalArgumentException for an empty row or a NaN logit
      */
     public static int pick(float[] logits) {
-        if (logits.length == 0) {
+        return pick(logits, 0, logits.length);
+    }
+
+    /** The token id (0 … vocab-1) of the largest of {@code values[offset..offset+vocab)}. */
+    public static int pick(float[] values, int offset, int vocab) {
+        if (vocab == 0) {
             throw new IllegalArgumentException("no logits to choose from");
         }
-        int best = 0;
-        for (int i = 0; i < logits.length; i++) {
-            if (Float.isNaN(logits[i])) {
+        int best = offset;
+        for (int i = offset; i < offset + vocab; i++) {
+            if (Float.isNaN(values[i])) {
                 throw new IllegalArgumentException("logits contain NaN");
             }
-            if (logits[i] > logits[best]) {
+            if (values[i] > values[best]) {
                 best = i;
             }
         }
-        return best;
+        return best - offset;
     }
 }

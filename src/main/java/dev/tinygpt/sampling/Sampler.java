@@ -39,23 +39,35 @@ public final class Sampler {
      * @param rng the source of the draw; unused in greedy mode
      */
     public int next(int[] tokens, int length, float[] logits, Random rng) {
+        return next(tokens, length, logits, 0, logits.length, rng);
+    }
+
+    /**
+     * {@link #next(int[], int, float[], Random)} for logits read in place, {@code
+     * values[offset..offset+vocab)} (a row of a batch's output, not copied out first).
+     */
+    public int next(int[] tokens, int length, float[] values, int offset, int vocab, Random rng) {
         if (length < 0 || length > tokens.length) {
             throw new IllegalArgumentException(
                     "length must be in [0, " + tokens.length + "], got " + length);
         }
-        requireUsable(logits, "logits");
+        if (offset < 0 || vocab < 0 || offset > values.length - vocab) {
+            throw new IllegalArgumentException(
+                    "logits [" + offset + ", " + offset + " + " + vocab + ") outside the array");
+        }
+        requireUsable(values, offset, vocab, "logits");
         if (processors.isEmpty() && config.isGreedy()) {
-            return Greedy.pick(logits);
+            return Greedy.pick(values, offset, vocab);
         }
-        if (row.length != logits.length) {
-            row = new float[logits.length];
-            probabilities = new double[logits.length];
+        if (row.length != vocab) {
+            row = new float[vocab];
+            probabilities = new double[vocab];
         }
-        System.arraycopy(logits, 0, row, 0, logits.length);
+        System.arraycopy(values, offset, row, 0, vocab);
         for (LogitsProcessor processor : processors) {
             processor.process(tokens, length, row);
         }
-        requireUsable(row, "logits after " + processors);
+        requireUsable(row, 0, vocab, "logits after " + processors);
         if (config.isGreedy()) {
             return Greedy.pick(row);
         }
@@ -80,13 +92,13 @@ public final class Sampler {
     }
 
     /** NaN, +inf or nothing but -inf leave no distribution to pick from. */
-    private static void requireUsable(float[] logits, String what) {
-        if (logits.length == 0) {
+    private static void requireUsable(float[] values, int offset, int vocab, String what) {
+        if (vocab == 0) {
             throw new IllegalArgumentException("no logits to choose from");
         }
         boolean anyFinite = false;
-        for (int i = 0; i < logits.length; i++) {
-            float x = logits[i];
+        for (int i = 0; i < vocab; i++) {
+            float x = values[offset + i];
             if (Float.isNaN(x) || x == Float.POSITIVE_INFINITY) {
                 throw new IllegalArgumentException(what + " contain " + x + " at token id " + i);
             }

@@ -125,6 +125,7 @@ class CliOptionsTest {
         }
         c.add(new Case("bench", "--prompt-tokens", "0", "--prompt-tokens must be ≥ 1"));
         c.add(new Case("bench", "--decode-steps", "0", "--decode-steps must be ≥ 1"));
+        c.add(new Case("bench", "--batch", "0", "--batch must be ≥ 1"));
         c.add(new Case("tokenize", "--model", missing, "model directory not found"));
         c.add(new Case("tokenize", "--file", missing, "file not found"));
         c.add(new Case("tokenize", "--file", badUtf8.toString(), "is not valid UTF-8"));
@@ -290,7 +291,8 @@ class CliOptionsTest {
             }
             case "demo" -> base.put("--model", model.toString());
             case "bench" -> {
-                if (List.of("--model", "--prompt-tokens", "--decode-steps").contains(option)) {
+                if (List.of("--model", "--prompt-tokens", "--decode-steps", "--batch")
+                        .contains(option)) {
                     base.put("--suite", "profile");
                     base.put("--model", model.toString());
                 }
