@@ -2,6 +2,7 @@ package dev.tinygpt.cli;
 
 import dev.tinygpt.bench.Contention;
 import dev.tinygpt.bench.DecodeProfile;
+import dev.tinygpt.bench.FreshVsWarm;
 import dev.tinygpt.bench.MachineSuite;
 import dev.tinygpt.bench.Soak;
 import dev.tinygpt.bench.Stats;
@@ -63,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             paramLabel = "DIR",
-            description = "The model directory the profile and contention suites run.")
+            description = "The model directory the profile, contention and fresh suites run.")
     Path model;
 
     @Option(
@@ -85,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "64",
             paramLabel = "N",
             description =
-                    "Profile and contention: decode steps per generation (default:"
+                    "Profile, contention and fresh: decode steps per generation (default:"
                             + " ${DEFAULT-VALUE}).")
     int decodeSteps;
 
@@ -206,7 +207,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Named> grid = models.stream().map(BenchCommand::gridModel).toList();
         boolean all = suite.equals("all");
-        List<String> suites = List.of("grid", "machine", "profile", "contention", "soak", "batch");
+        List<String> suites =
+                List.of("grid", "machine", "profile", "contention", "fresh", "soak", "batch");
         if (!all && !suites.contains(suite)) {
             throw new IllegalArgumentException(
                     "bad --suite '"
@@ -215,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
                             + String.join(", ", suites)
                             + " or all");
         }
-        requireSuite(List.of("profile", "contention"), "--model", "--decode-steps");
+        requireSuite(List.of("profile", "contention", "fresh"), "--model", "--decode-steps");
         requireSuite("profile", "--prompt-tokens", "--batch");
         requireSuite(List.of("machine", "profile"), "--json");
         if (suite.equals("machine")) {
@@ -225,6 +227,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (suite.equals("profile")) {
             profileSuite();
+            return 0;
+        }
+        if (suite.equals("fresh")) {
+            try (LanguageModel lm = LanguageModel.load(requireModel())) {
+                System.out.println(
+                        FreshVsWarm.run(lm, model, decodeSteps, repeats)
+                                .markdown(model.getFileName().toString()));
+            }
             return 0;
         }
         if (suite.equals("contention")) {

@@ -75,7 +75,9 @@ class BenchCliTest {
         Run r = CliRunner.run("bench", "--suite", "grid", "--model", "models/exercise");
         assertEquals(2, r.code(), r.err());
         assertTrue(
-                r.err().contains("--model applies to --suite profile and contention, not to grid"),
+                r.err()
+                        .contains(
+                                "--model applies to --suite profile and contention and fresh, not to grid"),
                 r.err());
         r = CliRunner.run("bench", "--suite", "soak", "--json");
         assertEquals(2, r.code(), r.err());
@@ -148,6 +150,41 @@ class BenchCliTest {
                 o.getAsJsonObject("native_calls_by_operator").get("aten::matmul").getAsDouble();
         assertEquals(3 * 6 + 1, matmuls, 0.01, o.toString());
         assertTrue(o.get("native_calls_per_step").getAsDouble() > matmuls, o.toString());
+    }
+
+    @Test
+    void contentionAndFreshSuitesCompareSideBySide() {
+        Run r =
+                CliRunner.run(
+                        "bench",
+                        "--suite",
+                        "contention",
+                        "--model",
+                        "models/exercise",
+                        "--decode-steps",
+                        "8",
+                        "--repeats",
+                        "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| exercise | "), r.out());
+        assertTrue(r.out().contains("Medians of 1 rounds, alternating."), r.out());
+        r =
+                CliRunner.run(
+                        "bench",
+                        "--suite",
+                        "fresh",
+                        "--model",
+                        "models/exercise",
+                        "--decode-steps",
+                        "8",
+                        "--repeats",
+                        "1");
+        assertEquals(0, r.code(), r.err());
+        String row =
+                r.out().lines().filter(l -> l.startsWith("| exercise |")).findFirst().orElseThrow();
+        String[] cells = row.split("\\|");
+        assertTrue(Double.parseDouble(cells[2].strip()) > 0, row); // the fresh process's figure
+        assertTrue(Double.parseDouble(cells[3].strip()) > 0, row);
     }
 
     @Test
