@@ -101,17 +101,7 @@ public final class Contention {
 
     /** A second JVM spinning one thread, from this process's own Java and class path. */
     private static Process startNeighbour() throws IOException {
-        String java =
-                ProcessHandle.current()
-                        .info()
-                        .command()
-                        .orElseThrow(() -> new IOException("cannot find this process's java"));
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx32m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Contention.class.getName())
+        return new ProcessBuilder(ChildJvm.command(List.of("-Xmx32m"), Contention.class.getName()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();

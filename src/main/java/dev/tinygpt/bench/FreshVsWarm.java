@@ -69,17 +69,9 @@ public final class FreshVsWarm {
 
     /** {@code tinygpt generate --json} in a new JVM; its standard output. */
     private static String runFresh(Path dir, int[] prompt, int tokens) throws IOException {
-        String java =
-                ProcessHandle.current()
-                        .info()
-                        .command()
-                        .orElseThrow(() -> new IOException("cannot find this process's java"));
-        List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(
-                List.of(
-                        "-Dai.djl.offline=true",
-                        "-cp",
-                        System.getProperty("java.class.path"),
+        List<String> command =
+                ChildJvm.command(
+                        List.of("-Dai.djl.offline=true"),
                         "dev.tinygpt.cli.Main",
                         "generate",
                         "--model",
@@ -90,7 +82,7 @@ public final class FreshVsWarm {
                                 .collect(Collectors.joining(",")),
                         "--max-new-tokens",
                         Integer.toString(tokens),
-                        "--json"));
+                        "--json");
         Process process =
                 new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
