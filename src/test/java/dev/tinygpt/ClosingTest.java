@@ -10,6 +10,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.tinygpt.cache.KvCache;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
@@ -19,7 +20,6 @@ import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.tokenizer.CharTokenizer;
 import dev.tinygpt.tokenizer.HfTokenizer;
 import dev.tinygpt.tokenizer.WordTokenizer;
-import dev.tinygpt.training.TrainingOptions;
 import dev.tinygpt.training.TrainingRun;
 import dev.tinygpt.translator.StepInput;
 import dev.tinygpt.translator.StepOutput;
@@ -138,19 +138,15 @@ class ClosingTest {
         String corpus = "to be or not to be, that is the question.\n".repeat(20);
         CharTokenizer chars = CharTokenizer.fromCorpus(corpus, false);
         GptConfig config =
-                new GptConfig(
-                        chars.vocabSize(),
-                        16,
-                        1,
-                        1,
-                        16,
-                        32,
-                        dev.tinygpt.config.Activation.GELU,
-                        1e-5f,
-                        true,
-                        0f,
-                        -1,
-                        -1);
+                GptConfig.builder()
+                        .vocabSize(chars.vocabSize())
+                        .contextLength(16)
+                        .layers(1)
+                        .heads(1)
+                        .dModel(16)
+                        .mlpHidden(32)
+                        .activation(dev.tinygpt.config.Activation.GELU)
+                        .build();
         TrainingRun run =
                 TrainingRun.start(
                         config, chars, corpus, TrainingOptions.defaults(4), dir.resolve("run"));

@@ -23,7 +23,16 @@ public final class TestModels {
 
     /** A small config: vocab 50, 2 layers, width 32, MLP 64. */
     public static GptConfig small(int heads, int context, Activation activation, boolean tied) {
-        return new GptConfig(50, context, 2, heads, 32, 64, activation, 1e-5f, tied, 0f, -1, -1);
+        return GptConfig.builder()
+                .vocabSize(50)
+                .contextLength(context)
+                .layers(2)
+                .heads(heads)
+                .dModel(32)
+                .mlpHidden(64)
+                .activation(activation)
+                .tiedHead(tied)
+                .build();
     }
 
     /**

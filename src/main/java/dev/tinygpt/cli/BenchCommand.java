@@ -6,8 +6,8 @@ import dev.tinygpt.bench.FreshVsWarm;
 import dev.tinygpt.bench.MachineSuite;
 import dev.tinygpt.bench.Soak;
 import dev.tinygpt.bench.Stats;
-import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.BatchResult;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.Generator;
@@ -158,38 +158,18 @@ final class BenchCommand implements Callable<Integer> {
             description = "Short calls of the soak (default: ${DEFAULT-VALUE}).")
     int soakCalls;
 
-    /** The grid's models: the exercise model and GPT-2 small's shape, random weights. */
+    /** The grid's models, by preset name: {@code exercise} and {@code gpt2-small}. */
     static Named gridModel(String name) {
-        return switch (name) {
-            case "exercise" -> new Named("exercise", GptConfig.exercise());
-            case "gpt2-small" -> new Named("gpt2-small", GptConfig.gpt2Small());
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown model '"
-                                    + name
-                                    + "' for --models: expected exercise or gpt2-small");
-        };
+        if (!List.of("exercise", "gpt2-small").contains(name)) {
+            throw new IllegalArgumentException(
+                    "unknown model '" + name + "' for --models: expected exercise or gpt2-small");
+        }
+        return new Named(name, Presets.byName(name).config());
     }
 
-    /** The exercise model and a mid-size GPT-2-style model (4 layers, width 256, context 512). */
+    /** The batch suite's models: the exercise model and GPT-2 small's shape. */
     static List<Named> models() {
-        return List.of(
-                new Named("exercise", GptConfig.exercise()),
-                new Named(
-                        "mid (4×256, ctx 512)",
-                        new GptConfig(
-                                1000,
-                                512,
-                                4,
-                                4,
-                                256,
-                                1024,
-                                Activation.GELU_NEW,
-                                1e-5f,
-                                true,
-                                0f,
-                                -1,
-                                -1)));
+        return List.of(gridModel("exercise"), gridModel("gpt2-small"));
     }
 
     record Named(String name, GptConfig config) {}

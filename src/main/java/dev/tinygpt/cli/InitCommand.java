@@ -1,6 +1,7 @@
 package dev.tinygpt.cli;
 
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.model.ParameterSummary;
@@ -24,7 +25,9 @@ final class InitCommand implements Callable<Integer> {
             names = "--preset",
             required = true,
             paramLabel = "NAME",
-            description = "The config: exercise, gpt2-small.")
+            completionCandidates = Presets.Names.class,
+            description =
+                    "The model's shape: ${COMPLETION-CANDIDATES} (char models come from train).")
     String preset;
 
     @Option(
@@ -42,7 +45,15 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GptConfig config = Presets.byName(preset);
+        Preset p = Presets.byName(preset);
+        if (p.charLevel()) {
+            throw new IllegalArgumentException(
+                    "--preset "
+                            + preset
+                            + " is a char model, whose vocabulary comes from its corpus: make it"
+                            + " with train");
+        }
+        GptConfig config = p.config();
         // The exercise's 20-word vocabulary goes with the exercise preset; others are ids only.
         WordTokenizer tokenizer = "exercise".equals(preset) ? WordTokenizer.exercise() : null;
         try (LanguageModel lm = LanguageModel.create(config, seed, tokenizer)) {

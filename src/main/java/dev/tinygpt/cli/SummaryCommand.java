@@ -1,6 +1,7 @@
 package dev.tinygpt.cli;
 
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.model.GptModel;
@@ -25,7 +26,8 @@ final class SummaryCommand implements Callable<Integer> {
         @Option(
                 names = "--preset",
                 paramLabel = "NAME",
-                description = "A built-in config instead: exercise, gpt2-small.")
+                completionCandidates = Presets.Names.class,
+                description = "A preset instead: ${COMPLETION-CANDIDATES}.")
         String preset;
     }
 
@@ -34,10 +36,20 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        GptConfig config =
-                source.preset != null
-                        ? Presets.byName(source.preset)
-                        : ModelDirectory.readConfig(ModelPaths.resolve(source.model));
+        GptConfig config;
+        if (source.preset != null) {
+            Preset preset = Presets.byName(source.preset);
+            config = preset.config();
+            System.out.println("Preset " + preset.name() + ": " + preset.description());
+            if (preset.charLevel()) {
+                System.out.println(
+                        "(vocab_size "
+                                + Preset.CHAR_VOCABULARY
+                                + " as for tinyshakespeare: train takes it from the corpus)");
+            }
+        } else {
+            config = ModelDirectory.readConfig(ModelPaths.resolve(source.model));
+        }
         System.out.println("Config: " + config.describe());
         System.out.print(ParameterSummary.format(new GptModel(config)));
         return 0;

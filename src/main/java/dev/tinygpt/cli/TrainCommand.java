@@ -1,10 +1,11 @@
 package dev.tinygpt.cli;
 
-import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Preset;
+import dev.tinygpt.config.Presets;
+import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.tokenizer.CharTokenizer;
-import dev.tinygpt.training.TrainingOptions;
 import dev.tinygpt.training.TrainingRun;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +52,9 @@ final class TrainCommand implements Callable<Integer> {
             names = "--preset",
             defaultValue = "char-small",
             paramLabel = "NAME",
+            completionCandidates = Presets.Names.class,
             description =
-                    "char-tiny (seconds, to try it), char-small (default) or shakespeare-char.")
+                    "A char preset: char-tiny, char-small or shakespeare-char (default: ${DEFAULT-VALUE}).")
     String preset;
 
     @Option(
@@ -124,37 +126,6 @@ final class TrainCommand implements Callable<Integer> {
             description = "Seed of the initialisation, batches and dropout.")
     Long seed;
 
-    /** A named model shape and training budget. */
-    record Preset(
-            int layers,
-            int heads,
-            int dModel,
-            int context,
-            float dropout,
-            TrainingOptions options) {}
-
-    static Preset preset(String name) {
-        return switch (name) {
-            case "char-tiny" -> new Preset(2, 2, 64, 32, 0f, TrainingOptions.defaults(200));
-            case "char-small" -> new Preset(4, 4, 128, 64, 0.1f, TrainingOptions.defaults(2000));
-            case "shakespeare-char" ->
-                    new Preset(
-                            4,
-                            4,
-                            192,
-                            128,
-                            0.1f,
-                            new TrainingOptions(
-                                    3600, 32, 1e-3f, 1e-4f, 100, 0.1f, 0.9f, 0.99f, 1f, 300, 20,
-                                    0.1, 1337));
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown preset '"
-                                    + name
-                                    + "'; choose char-tiny, char-small or shakespeare-char");
-        };
-    }
-
     @Override
     public Integer call() throws Exception {
         String text = TextFiles.readUtf8(corpus, TextFiles.MAX_TEXT_BYTES);
@@ -179,38 +150,46 @@ final class TrainCommand implements Callable<Integer> {
         if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR)");
         }
-        Preset p = preset(preset);
+        Preset p = Presets.byName(preset);
+        TrainingOptions o =
+                p.training()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "--preset "
+                                                        + preset
+                                                        + " has no training settings; train takes"
+                                                        + " a char model: "
+                                                        + charPresets()));
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text, unk);
+        GptConfig shape = p.config();
+        int width = or(dModel, shape.dModel());
         GptConfig config =
-                new GptConfig(
-                        tokenizer.vocabSize(),
-                        or(context, p.context()),
-                        or(layers, p.layers()),
-                        or(heads, p.heads()),
-                        or(dModel, p.dModel()),
-                        GptConfig.defaultMlpHidden(or(dModel, p.dModel())),
-                        Activation.GELU,
-                        1e-5f,
-                        true,
-                        or(dropout, p.dropout()),
-                        -1,
-                        -1);
-        TrainingOptions o = p.options();
+                shape.toBuilder()
+                        .vocabSize(tokenizer.vocabSize())
+                        .contextLength(or(context, shape.contextLength()))
+                        .layers(or(layers, shape.layers()))
+                        .heads(or(heads, shape.heads()))
+                        .dModel(width)
+                        .mlpHidden(GptConfig.defaultMlpHidden(width))
+                        .dropout(or(dropout, shape.dropout()))
+                        .build();
+        float peak = or(lr, o.learningRate());
+        int steps = or(maxIters, o.maxIters());
         TrainingOptions options =
-                new TrainingOptions(
-                        or(maxIters, o.maxIters()),
-                        or(batchSize, o.batchSize()),
-                        or(lr, o.learningRate()),
-                        or(minLr, Math.min(o.minLearningRate(), or(lr, o.learningRate()))),
-                        or(warmupIters, Math.min(o.warmupIters(), or(maxIters, o.maxIters()))),
-                        or(weightDecay, o.weightDecay()),
-                        o.beta1(),
-                        o.beta2(),
-                        or(gradClip, o.gradClip()),
-                        or(evalInterval, o.evalInterval()),
-                        or(evalIters, o.evalIters()),
-                        or(valFraction, o.valFraction()),
-                        or(seed, o.seed()));
+                o.toBuilder()
+                        .maxIters(steps)
+                        .batchSize(or(batchSize, o.batchSize()))
+                        .learningRate(peak)
+                        .minLearningRate(or(minLr, Math.min(o.minLearningRate(), peak)))
+                        .warmupIters(or(warmupIters, Math.min(o.warmupIters(), steps)))
+                        .weightDecay(or(weightDecay, o.weightDecay()))
+                        .gradClip(or(gradClip, o.gradClip()))
+                        .evalInterval(or(evalInterval, o.evalInterval()))
+                        .evalIters(or(evalIters, o.evalIters()))
+                        .valFraction(or(valFraction, o.valFraction()))
+                        .seed(or(seed, o.seed()))
+                        .build();
         try (TrainingRun run = TrainingRun.start(config, tokenizer, text, options, out)) {
             console.println("Config: " + config.describe());
             console.printf(
@@ -231,6 +210,11 @@ final class TrainCommand implements Callable<Integer> {
             run.train(Integer.MAX_VALUE, progress);
         }
         return 0;
+    }
+
+    private static String charPresets() {
+        return String.join(
+                ", ", Presets.all().stream().filter(Preset::charLevel).map(Preset::name).toList());
     }
 
     private static <T> T or(T value, T fallback) {

@@ -46,36 +46,6 @@ public record GptConfig(
     /** The most float32 values in one tensor: one Java {@code ByteBuffer} of at most 2 GiB. */
     public static final long MAX_TENSOR_VALUES = Integer.MAX_VALUE / 4;
 
-    /** A config with GPT-2's attention scaling (1/√head_dim). */
-    public GptConfig(
-            int vocabSize,
-            int contextLength,
-            int layers,
-            int heads,
-            int dModel,
-            int mlpHidden,
-            Activation activation,
-            float layerNormEpsilon,
-            boolean tiedHead,
-            float dropout,
-            int bosTokenId,
-            int eosTokenId) {
-        this(
-                vocabSize,
-                contextLength,
-                layers,
-                heads,
-                dModel,
-                mlpHidden,
-                activation,
-                layerNormEpsilon,
-                tiedHead,
-                dropout,
-                bosTokenId,
-                eosTokenId,
-                true);
-    }
-
     public GptConfig {
         requirePositive("vocab_size", vocabSize);
         requirePositive("n_positions", contextLength);
@@ -154,42 +124,30 @@ public record GptConfig(
      * parameters.
      */
     public static GptConfig exercise() {
-        return new GptConfig(20, 32, 3, 1, 64, 128, Activation.RELU, 1e-5f, false, 0f, -1, -1);
+        return builder()
+                .vocabSize(20)
+                .contextLength(32)
+                .layers(3)
+                .heads(1)
+                .dModel(64)
+                .mlpHidden(128)
+                .activation(Activation.RELU)
+                .tiedHead(false)
+                .build();
     }
 
     /** GPT-2 small (124M): the shape of Hugging Face's {@code gpt2} checkpoint. */
     public static GptConfig gpt2Small() {
-        return new GptConfig(
-                50257,
-                1024,
-                12,
-                12,
-                768,
-                3072,
-                Activation.GELU_NEW,
-                1e-5f,
-                true,
-                0.1f,
-                50256,
-                50256);
-    }
-
-    /** A copy with another dropout rate. */
-    public GptConfig withDropout(float rate) {
-        return new GptConfig(
-                vocabSize,
-                contextLength,
-                layers,
-                heads,
-                dModel,
-                mlpHidden,
-                activation,
-                layerNormEpsilon,
-                tiedHead,
-                rate,
-                bosTokenId,
-                eosTokenId,
-                scaleAttnWeights);
+        return builder()
+                .vocabSize(50257)
+                .contextLength(1024)
+                .layers(12)
+                .heads(12)
+                .dModel(768)
+                .dropout(0.1f)
+                .bosTokenId(50256)
+                .eosTokenId(50256)
+                .build();
     }
 
     /** A one-line description with GPT-2's key names. */
@@ -212,22 +170,133 @@ public record GptConfig(
                 scaleAttnWeights ? "" : ", unscaled attention");
     }
 
-    /** A copy with another end-of-sequence id (-1 for none). */
-    public GptConfig withEosTokenId(int id) {
-        return new GptConfig(
-                vocabSize,
-                contextLength,
-                layers,
-                heads,
-                dModel,
-                mlpHidden,
-                activation,
-                layerNormEpsilon,
-                tiedHead,
-                dropout,
-                bosTokenId,
-                id,
-                scaleAttnWeights);
+    /** A builder with GPT-2's defaults for everything but the five sizes, which are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's values, to change some. */
+    public Builder toBuilder() {
+        return builder()
+                .vocabSize(vocabSize)
+                .contextLength(contextLength)
+                .layers(layers)
+                .heads(heads)
+                .dModel(dModel)
+                .mlpHidden(mlpHidden)
+                .activation(activation)
+                .layerNormEpsilon(layerNormEpsilon)
+                .tiedHead(tiedHead)
+                .dropout(dropout)
+                .bosTokenId(bosTokenId)
+                .eosTokenId(eosTokenId)
+                .scaleAttnWeights(scaleAttnWeights);
+    }
+
+    /**
+     * Builds a {@link GptConfig}: vocabulary, context, layers, heads and width must be set; the
+     * rest defaults to GPT-2's (an MLP of 4·n_embd with the tanh GELU, epsilon 1e-5, a tied head,
+     * scaled attention), no dropout and no special tokens. The config validates itself when built.
+     */
+    public static final class Builder {
+        private int vocabSize;
+        private int contextLength;
+        private int layers;
+        private int heads;
+        private int dModel;
+        private Integer mlpHidden;
+        private Activation activation = Activation.GELU_NEW;
+        private float layerNormEpsilon = 1e-5f;
+        private boolean tiedHead = true;
+        private float dropout;
+        private int bosTokenId = -1;
+        private int eosTokenId = -1;
+        private boolean scaleAttnWeights = true;
+
+        private Builder() {}
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder contextLength(int n) {
+            contextLength = n;
+            return this;
+        }
+
+        public Builder layers(int n) {
+            layers = n;
+            return this;
+        }
+
+        public Builder heads(int n) {
+            heads = n;
+            return this;
+        }
+
+        public Builder dModel(int c) {
+            dModel = c;
+            return this;
+        }
+
+        /** The MLP's width; {@code 4 · n_embd} when not set. */
+        public Builder mlpHidden(int h) {
+            mlpHidden = h;
+            return this;
+        }
+
+        public Builder activation(Activation a) {
+            activation = a;
+            return this;
+        }
+
+        public Builder layerNormEpsilon(float eps) {
+            layerNormEpsilon = eps;
+            return this;
+        }
+
+        public Builder tiedHead(boolean tied) {
+            tiedHead = tied;
+            return this;
+        }
+
+        public Builder dropout(float rate) {
+            dropout = rate;
+            return this;
+        }
+
+        public Builder bosTokenId(int id) {
+            bosTokenId = id;
+            return this;
+        }
+
+        public Builder eosTokenId(int id) {
+            eosTokenId = id;
+            return this;
+        }
+
+        public Builder scaleAttnWeights(boolean scale) {
+            scaleAttnWeights = scale;
+            return this;
+        }
+
+        public GptConfig build() {
+            return new GptConfig(
+                    vocabSize,
+                    contextLength,
+                    layers,
+                    heads,
+                    dModel,
+                    mlpHidden != null ? mlpHidden : defaultMlpHidden(dModel),
+                    activation,
+                    layerNormEpsilon,
+                    tiedHead,
+                    dropout,
+                    bosTokenId,
+                    eosTokenId,
+                    scaleAttnWeights);
+        }
     }
 
     /** Whether the vocabulary has an end-of-sequence token. */

@@ -66,20 +66,21 @@ public final class GptConfigJson {
         if (positions == null) {
             positions = integer(o, "n_ctx", null);
         }
-        return new GptConfig(
-                integer(o, "vocab_size", null),
-                positions,
-                integer(o, "n_layer", null),
-                integer(o, "n_head", null),
-                dModel,
-                inner == null ? GptConfig.defaultMlpHidden(dModel) : inner,
-                Activation.fromGpt2Name(string(o, "activation_function", "gelu_new")),
-                (float) number(o, "layer_norm_epsilon", 1e-5),
-                bool(o, "tie_word_embeddings", true),
-                (float) number(o, "resid_pdrop", 0.0),
-                tokenId(o, "bos_token_id"),
-                tokenId(o, "eos_token_id"),
-                bool(o, "scale_attn_weights", true));
+        return GptConfig.builder()
+                .vocabSize(integer(o, "vocab_size", null))
+                .contextLength(positions)
+                .layers(integer(o, "n_layer", null))
+                .heads(integer(o, "n_head", null))
+                .dModel(dModel)
+                .mlpHidden(inner == null ? GptConfig.defaultMlpHidden(dModel) : inner)
+                .activation(Activation.fromGpt2Name(string(o, "activation_function", "gelu_new")))
+                .layerNormEpsilon((float) number(o, "layer_norm_epsilon", 1e-5))
+                .tiedHead(bool(o, "tie_word_embeddings", true))
+                .dropout((float) number(o, "resid_pdrop", 0.0))
+                .bosTokenId(tokenId(o, "bos_token_id"))
+                .eosTokenId(tokenId(o, "eos_token_id"))
+                .scaleAttnWeights(bool(o, "scale_attn_weights", true))
+                .build();
     }
 
     /** The {@code config.json} text for a config, with the keys transformers expects. */

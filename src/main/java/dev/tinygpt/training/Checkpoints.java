@@ -9,6 +9,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.GptConfigJson;
+import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.AtomicFiles;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.SafetensorsReader;

@@ -1,5 +1,7 @@
 package dev.tinygpt.training;
 
+import dev.tinygpt.config.TrainingOptions;
+
 /**
  * nanoGPT's learning-rate schedule ({@code get_lr} in {@code train.py}): linear warmup to {@code
  * maxLr} over {@code warmupIters}, cosine decay to {@code minLr} at {@code decayIters}, then {@code
@@ -26,6 +28,15 @@ public record LrSchedule(float maxLr, float minLr, int warmupIters, int decayIte
                             + warmupIters
                             + ")");
         }
+    }
+
+    /** The schedule of a run: warm-up, then cosine to the floor at the last step. */
+    public static LrSchedule of(TrainingOptions o) {
+        return new LrSchedule(
+                o.learningRate(),
+                o.minLearningRate(),
+                o.warmupIters(),
+                Math.max(o.warmupIters(), o.maxIters()));
     }
 
     /** The learning rate for step {@code iter}, counted from 0. */

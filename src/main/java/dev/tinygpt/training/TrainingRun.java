@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
@@ -237,7 +238,7 @@ public final class TrainingRun implements AutoCloseable {
         int context = config.contextLength();
         while (iter < end) {
             long start = System.nanoTime();
-            float lr = options.schedule().lr(iter);
+            float lr = LrSchedule.of(options).lr(iter);
             float value = step(lr);
             iter++;
             double seconds = (System.nanoTime() - start) / 1e9;

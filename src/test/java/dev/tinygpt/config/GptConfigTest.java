@@ -28,7 +28,15 @@ class GptConfigTest {
         assertEquals(64, GptConfig.gpt2Small().headDim());
         assertEquals(
                 8,
-                new GptConfig(10, 8, 1, 4, 32, 64, Activation.GELU, 1e-5f, true, 0f, -1, -1)
+                GptConfig.builder()
+                        .vocabSize(10)
+                        .contextLength(8)
+                        .layers(1)
+                        .heads(4)
+                        .dModel(32)
+                        .mlpHidden(64)
+                        .activation(Activation.GELU)
+                        .build()
                         .headDim());
     }
 
@@ -38,19 +46,15 @@ class GptConfigTest {
                 assertThrows(
                         IllegalArgumentException.class,
                         () ->
-                                new GptConfig(
-                                        10,
-                                        8,
-                                        1,
-                                        3,
-                                        32,
-                                        64,
-                                        Activation.RELU,
-                                        1e-5f,
-                                        true,
-                                        0f,
-                                        -1,
-                                        -1));
+                                GptConfig.builder()
+                                        .vocabSize(10)
+                                        .contextLength(8)
+                                        .layers(1)
+                                        .heads(3)
+                                        .dModel(32)
+                                        .mlpHidden(64)
+                                        .activation(Activation.RELU)
+                                        .build());
         assertTrue(
                 e.getMessage().contains("n_embd (32) must be divisible by n_head (3)"),
                 e.getMessage());
@@ -60,43 +64,124 @@ class GptConfigTest {
     void rejectsNonPositiveSizesNamingTheKey() {
         assertMessage(
                 "vocab_size must be positive, got 0",
-                () -> new GptConfig(0, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(0)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .build());
         assertMessage(
                 "n_positions must be positive, got -1",
                 () ->
-                        new GptConfig(
-                                10, -1, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(-1)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .build());
         assertMessage(
                 "n_layer must be positive",
-                () -> new GptConfig(10, 8, 0, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(0)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .build());
         assertMessage(
                 "n_head must be positive",
-                () -> new GptConfig(10, 8, 1, 0, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(0)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .build());
         assertMessage(
                 "n_inner must be positive",
-                () -> new GptConfig(10, 8, 1, 1, 32, 0, Activation.RELU, 1e-5f, true, 0f, -1, -1));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(0)
+                                .activation(Activation.RELU)
+                                .build());
     }
 
     @Test
     void rejectsDropoutOutsideUnitInterval() {
         assertMessage(
                 "dropout must be in [0, 1), got 1.0",
-                () -> new GptConfig(10, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 1f, -1, -1));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .dropout(1f)
+                                .build());
         assertMessage(
                 "dropout must be in [0, 1), got -0.1",
                 () ->
-                        new GptConfig(
-                                10, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, -0.1f, -1, -1));
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .dropout(-0.1f)
+                                .build());
     }
 
     @Test
     void rejectsBadEpsilonAndTokenIds() {
         assertMessage(
                 "layer_norm_epsilon must be a positive number",
-                () -> new GptConfig(10, 8, 1, 1, 32, 64, Activation.RELU, 0f, true, 0f, -1, -1));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .layerNormEpsilon(0f)
+                                .build());
         assertMessage(
                 "eos_token_id must be -1 (none) or in [0, 10), got 10",
-                () -> new GptConfig(10, 8, 1, 1, 32, 64, Activation.RELU, 1e-5f, true, 0f, -1, 10));
+                () ->
+                        GptConfig.builder()
+                                .vocabSize(10)
+                                .contextLength(8)
+                                .layers(1)
+                                .heads(1)
+                                .dModel(32)
+                                .mlpHidden(64)
+                                .activation(Activation.RELU)
+                                .eosTokenId(10)
+                                .build());
     }
 
     @Test

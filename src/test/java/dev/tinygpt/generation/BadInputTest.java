@@ -45,7 +45,8 @@ class BadInputTest {
         // "Generate until EOS": a sequence's buffer starts small and grows, so Integer.MAX_VALUE
         // neither overflows nor asks for an 8 GB array up front.
         try (LanguageModel withEos =
-                LanguageModel.create(GptConfig.exercise().withEosTokenId(2), 1, null)) {
+                LanguageModel.create(
+                        GptConfig.exercise().toBuilder().eosTokenId(2).build(), 1, null)) {
             GenerationOptions untilEos =
                     GenerationOptions.greedy(Integer.MAX_VALUE)
                             .withSampling(

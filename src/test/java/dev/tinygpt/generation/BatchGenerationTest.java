@@ -89,7 +89,7 @@ class BatchGenerationTest {
             }
         }
         assertTrue(eos >= 0, "fixture: need a token only row A generates");
-        GptConfig withEos = GptConfig.exercise().withEosTokenId(eos);
+        GptConfig withEos = GptConfig.exercise().toBuilder().eosTokenId(eos).build();
         try (LanguageModel lm = LanguageModel.create(withEos, 23, null)) {
             BatchResult batch = lm.generate(List.of(a, b), options, TokenListener.NONE);
             SequenceResult rowA = batch.sequences().get(0);

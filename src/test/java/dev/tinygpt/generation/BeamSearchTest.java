@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tinygpt.TestModels;
-import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.BeamOptions.EarlyStopping;
 import dev.tinygpt.sampling.LogitsProcessor;
@@ -253,7 +252,15 @@ class BeamSearchTest {
 
     private static GptConfig withEos() {
         // EOS = id 0, so random weights end some beams early.
-        return new GptConfig(50, 32, 2, 2, 32, 64, Activation.GELU_NEW, 1e-5f, true, 0f, -1, 0);
+        return GptConfig.builder()
+                .vocabSize(50)
+                .contextLength(32)
+                .layers(2)
+                .heads(2)
+                .dModel(32)
+                .mlpHidden(64)
+                .eosTokenId(0)
+                .build();
     }
 
     private static final List<int[]> PROMPTS =

@@ -8,7 +8,6 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.repository.zoo.ZooModel;
 import dev.tinygpt.cache.KvCache;
-import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.sampling.Greedy;
@@ -54,19 +53,15 @@ class ConcurrencyTest {
                 CharTokenizer.fromCorpus(
                         "abcdefghijklmnopqrstuvwxyz ,.!?\nABCDEFGHIJKLMNOPQRSTUVW", false);
         GptConfig config =
-                new GptConfig(
-                        chars.vocabSize(),
-                        64,
-                        2,
-                        2,
-                        32,
-                        64,
-                        Activation.GELU_NEW,
-                        1e-5f,
-                        false,
-                        0f,
-                        -1,
-                        -1);
+                GptConfig.builder()
+                        .vocabSize(chars.vocabSize())
+                        .contextLength(64)
+                        .layers(2)
+                        .heads(2)
+                        .dModel(32)
+                        .mlpHidden(64)
+                        .tiedHead(false)
+                        .build();
         try (LanguageModel created = LanguageModel.create(config, 9, chars)) {
             created.save(dir);
         }

@@ -28,19 +28,15 @@ class KvCacheConsistencyTest {
         int context = 16;
         int shift = 5;
         GptConfig config =
-                new GptConfig(
-                        50,
-                        context,
-                        2,
-                        heads,
-                        32,
-                        64,
-                        Activation.GELU_NEW,
-                        1e-5f,
-                        heads != 2,
-                        0f,
-                        -1,
-                        -1);
+                GptConfig.builder()
+                        .vocabSize(50)
+                        .contextLength(context)
+                        .layers(2)
+                        .heads(heads)
+                        .dModel(32)
+                        .mlpHidden(64)
+                        .tiedHead(heads != 2)
+                        .build();
         int[] tokens =
                 TestModels.randomIds(
                         promptLength + 40, config.vocabSize(), heads * 31L + promptLength);

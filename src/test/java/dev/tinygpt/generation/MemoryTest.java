@@ -52,7 +52,7 @@ class MemoryTest {
     @Test
     void liveArraysStayFlatAcrossBatchesWhoseRowsFinishAtDifferentTimes() {
         // EOS = 2 ("cat") makes some rows stop early and leave the batch.
-        GptConfig withEos = GptConfig.exercise().withEosTokenId(2);
+        GptConfig withEos = GptConfig.exercise().toBuilder().eosTokenId(2).build();
         List<int[]> prompts =
                 List.of(new int[] {1}, new int[] {4, 5, 6}, new int[] {7, 8, 9, 10, 11});
         GenerationOptions options =

@@ -298,7 +298,14 @@ class HostileCheckpointTest {
     @Test
     void damagedShardIndexesAreNamed() throws Exception {
         GptConfig tied =
-                new GptConfig(64, 8, 2, 2, 16, 32, Activation.GELU_NEW, 1e-5f, true, 0f, -1, -1);
+                GptConfig.builder()
+                        .vocabSize(64)
+                        .contextLength(8)
+                        .layers(2)
+                        .heads(2)
+                        .dModel(16)
+                        .mlpHidden(32)
+                        .build();
         Path sharded = root.resolve("sharded");
         HfCheckpoint.write(sharded, tied, HfCheckpoint.Dtype.F32, 2, 1);
         Path index = sharded.resolve("model.safetensors.index.json");

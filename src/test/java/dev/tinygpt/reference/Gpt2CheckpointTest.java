@@ -8,7 +8,6 @@ import ai.djl.modality.nlp.generate.CausalLMOutput;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
 import dev.tinygpt.TestModels;
-import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
@@ -33,7 +32,16 @@ class Gpt2CheckpointTest {
 
     /** GPT-2's shape in miniature: tied head, gelu_new, n_inner = 4·n_embd, EOS = last id. */
     static final GptConfig CONFIG =
-            new GptConfig(64, 24, 3, 4, 32, 128, Activation.GELU_NEW, 1e-5f, true, 0f, 63, 63);
+            GptConfig.builder()
+                    .vocabSize(64)
+                    .contextLength(24)
+                    .layers(3)
+                    .heads(4)
+                    .dModel(32)
+                    .mlpHidden(128)
+                    .bosTokenId(63)
+                    .eosTokenId(63)
+                    .build();
 
     @TempDir Path dir;
 
@@ -52,7 +60,9 @@ class Gpt2CheckpointTest {
         }
         try (LanguageModel lm = LanguageModel.load(dir);
                 InferenceSession session = lm.newSession()) {
-            assertEquals(CONFIG.withDropout(0.1f), lm.config()); // resid_pdrop 0.1, training only
+            assertEquals(
+                    CONFIG.toBuilder().dropout(0.1f).build(),
+                    lm.config()); // resid_pdrop 0.1, training only
             assertClose(expected[5], session.prefill(Arrays.copyOf(ids, 6)), "prefill");
             for (int t = 6; t < ids.length; t++) {
                 assertClose(expected[t], session.append(ids[t]), "cached step " + t);
@@ -64,16 +74,33 @@ class Gpt2CheckpointTest {
     @Test
     void unscaledAttentionIsHonoured() throws Exception {
         GptConfig unscaled =
-                new GptConfig(
-                        64, 24, 2, 4, 32, 128, Activation.GELU_NEW, 1e-5f, true, 0f, 63, 63, false);
+                GptConfig.builder()
+                        .vocabSize(64)
+                        .contextLength(24)
+                        .layers(2)
+                        .heads(4)
+                        .dModel(32)
+                        .mlpHidden(128)
+                        .bosTokenId(63)
+                        .eosTokenId(63)
+                        .scaleAttnWeights(false)
+                        .build();
         Map<String, float[]> weights =
                 HfCheckpoint.write(dir, unscaled, HfCheckpoint.Dtype.F32, 1, 3);
         int[] ids = {1, 2, 3, 4, 5, 6};
         float[][] actual = allLogits(dir, ids);
         double[][] expected = new ReferenceGpt(unscaled, weights).logits(ids);
         GptConfig scaled =
-                new GptConfig(
-                        64, 24, 2, 4, 32, 128, Activation.GELU_NEW, 1e-5f, true, 0f, 63, 63, true);
+                GptConfig.builder()
+                        .vocabSize(64)
+                        .contextLength(24)
+                        .layers(2)
+                        .heads(4)
+                        .dModel(32)
+                        .mlpHidden(128)
+                        .bosTokenId(63)
+                        .eosTokenId(63)
+                        .build();
         double[][] wrong = new ReferenceGpt(scaled, weights).logits(ids);
         assertClose(expected[5], actual[5], "unscaled");
         double gap = 0;

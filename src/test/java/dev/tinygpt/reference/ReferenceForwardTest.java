@@ -58,7 +58,14 @@ class ReferenceForwardTest {
     @Test
     void fourHeadTiedGeluNewModelMatchesReferenceWithAndWithoutCache() throws Exception {
         GptConfig config =
-                new GptConfig(50, 16, 2, 4, 32, 64, Activation.GELU_NEW, 1e-5f, true, 0f, -1, -1);
+                GptConfig.builder()
+                        .vocabSize(50)
+                        .contextLength(16)
+                        .layers(2)
+                        .heads(4)
+                        .dModel(32)
+                        .mlpHidden(64)
+                        .build();
         int[] ids = {3, 49, 0, 17, 17, 25, 8, 41, 2, 30, 11, 46, 5, 33, 19, 7}; // fills the context
         int prefix = 6;
         try (LanguageModel lm = LanguageModel.create(config, 2, null)) {
@@ -88,7 +95,16 @@ class ReferenceForwardTest {
     @Test
     void twoHeadExactGeluModelMatchesReferenceAndIsToldFromTanhGelu() throws Exception {
         GptConfig config =
-                new GptConfig(37, 12, 2, 2, 24, 48, Activation.GELU, 1e-5f, false, 0f, -1, -1);
+                GptConfig.builder()
+                        .vocabSize(37)
+                        .contextLength(12)
+                        .layers(2)
+                        .heads(2)
+                        .dModel(24)
+                        .mlpHidden(48)
+                        .activation(Activation.GELU)
+                        .tiedHead(false)
+                        .build();
         int[] ids = {36, 0, 4, 4, 21, 9, 30, 1, 15, 27, 8, 12};
         try (LanguageModel lm = LanguageModel.create(config, 3, null)) {
             randomize(lm.block(), 103);
@@ -98,8 +114,15 @@ class ReferenceForwardTest {
             // A DJL model computing tanh GELU for "gelu" would be this far off: the tolerance
             // must leave it failing.
             GptConfig tanh =
-                    new GptConfig(
-                            37, 12, 2, 2, 24, 48, Activation.GELU_NEW, 1e-5f, false, 0f, -1, -1);
+                    GptConfig.builder()
+                            .vocabSize(37)
+                            .contextLength(12)
+                            .layers(2)
+                            .heads(2)
+                            .dModel(24)
+                            .mlpHidden(48)
+                            .tiedHead(false)
+                            .build();
             Map<String, float[]> weights = weightsOf(lm.block());
             double[][] approximated = new ReferenceGpt(tanh, weights).logits(ids);
             double[][] reference = new ReferenceGpt(config, weights).logits(ids);
@@ -178,7 +201,16 @@ class ReferenceForwardTest {
     @Test
     void referenceIsCausalAndChecksItsWeights() {
         GptConfig config =
-                new GptConfig(11, 8, 2, 2, 8, 16, Activation.GELU, 1e-5f, false, 0f, -1, -1);
+                GptConfig.builder()
+                        .vocabSize(11)
+                        .contextLength(8)
+                        .layers(2)
+                        .heads(2)
+                        .dModel(8)
+                        .mlpHidden(16)
+                        .activation(Activation.GELU)
+                        .tiedHead(false)
+                        .build();
         Random random = new Random(7);
         Map<String, float[]> weights = new HashMap<>();
         ReferenceGpt.expectedSizes(config)

@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tinygpt.CliRunner;
 import dev.tinygpt.CliRunner.Run;
-import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
 import java.nio.file.Files;
@@ -35,19 +34,16 @@ class TokenizeCliTest {
         model = root.resolve("gpt2-like");
         int eos = vocab.get(Gpt2BpeTokenizer.END_OF_TEXT);
         GptConfig config =
-                new GptConfig(
-                        vocab.size(),
-                        64,
-                        2,
-                        2,
-                        32,
-                        128,
-                        Activation.GELU_NEW,
-                        1e-5f,
-                        true,
-                        0f,
-                        eos,
-                        eos);
+                GptConfig.builder()
+                        .vocabSize(vocab.size())
+                        .contextLength(64)
+                        .layers(2)
+                        .heads(2)
+                        .dModel(32)
+                        .mlpHidden(128)
+                        .bosTokenId(eos)
+                        .eosTokenId(eos)
+                        .build();
         try (LanguageModel lm = LanguageModel.create(config, 3, null)) {
             lm.save(model);
         }

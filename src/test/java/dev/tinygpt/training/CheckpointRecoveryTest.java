@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tinygpt.TestModels;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
 import dev.tinygpt.tokenizer.CharTokenizer;

@@ -13,6 +13,7 @@ import ai.djl.repository.zoo.ZooModel;
 import dev.tinygpt.TestModels;
 import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.io.GptCriteria;
@@ -35,19 +36,16 @@ class TrainingRunTest {
     @TempDir Path dir;
 
     static GptConfig tiny(CharTokenizer tokenizer, int context, float dropout) {
-        return new GptConfig(
-                tokenizer.vocabSize(),
-                context,
-                2,
-                2,
-                32,
-                128,
-                Activation.GELU,
-                1e-5f,
-                true,
-                dropout,
-                -1,
-                -1);
+        return GptConfig.builder()
+                .vocabSize(tokenizer.vocabSize())
+                .contextLength(context)
+                .layers(2)
+                .heads(2)
+                .dModel(32)
+                .mlpHidden(128)
+                .activation(Activation.GELU)
+                .dropout(dropout)
+                .build();
     }
 
     static TrainingOptions options(int maxIters, int evalInterval, float lr) {
