@@ -77,7 +77,8 @@ public final class Main implements Runnable {
                 (e, c, p) -> {
                     PrintWriter err = c.getErr();
                     if (e instanceof IllegalArgumentException) {
-                        err.println("tinygpt: " + oneLine(e.getMessage()));
+                        String message = OptionNames.rewrite(c.getCommandSpec(), e.getMessage());
+                        err.println("tinygpt: " + oneLine(message));
                         err.flush();
                         return 2;
                     }

@@ -33,39 +33,35 @@ public record TrainingOptions(
         long seed) {
 
     public TrainingOptions {
-        positive("max iterations", maxIters);
-        positive("batch size", batchSize);
-        positive("eval interval", evalInterval);
-        positive("eval iterations", evalIters);
+        positive("max_iters", maxIters);
+        positive("batch_size", batchSize);
+        positive("eval_interval", evalInterval);
+        positive("eval_iters", evalIters);
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
             throw new IllegalArgumentException(
-                    "learning rate must be > 0 and finite, got " + learningRate);
+                    "learning_rate must be > 0 and finite, got " + learningRate);
         }
         if (!(minLearningRate >= 0 && minLearningRate <= learningRate)) {
             throw new IllegalArgumentException(
-                    "min learning rate must be in [0, "
-                            + learningRate
-                            + "], got "
-                            + minLearningRate);
+                    "min_lr must be in [0, " + learningRate + "], got " + minLearningRate);
         }
         if (warmupIters < 0) {
-            throw new IllegalArgumentException(
-                    "warm-up iterations must be ≥ 0, got " + warmupIters);
+            throw new IllegalArgumentException("warmup_iters must be ≥ 0, got " + warmupIters);
         }
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
             throw new IllegalArgumentException(
-                    "weight decay must be ≥ 0 and finite, got " + weightDecay);
+                    "weight_decay must be ≥ 0 and finite, got " + weightDecay);
         }
         if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException(
-                    "AdamW betas must be in [0, 1), got " + beta1 + " and " + beta2);
+                    "betas (AdamW β1, β2) must be in [0, 1), got " + beta1 + " and " + beta2);
         }
         if (!(gradClip >= 0)) {
-            throw new IllegalArgumentException("gradient clip must be ≥ 0, got " + gradClip);
+            throw new IllegalArgumentException("grad_clip must be ≥ 0, got " + gradClip);
         }
         if (!(valFraction > 0 && valFraction < 1)) {
             throw new IllegalArgumentException(
-                    "validation fraction must be in (0, 1), got " + valFraction);
+                    "val_fraction must be in (0, 1), got " + valFraction);
         }
     }
 

@@ -33,14 +33,14 @@ public record GenerationOptions(
     public GenerationOptions {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException(
-                    "max new tokens must be 0 or more, got " + maxNewTokens);
+                    "max_new_tokens must be 0 or more, got " + maxNewTokens);
         }
         if (contextPolicy == null || sampling == null || beams == null) {
             throw new IllegalArgumentException("context policy, sampling and beams are required");
         }
         if (contextShift < 0) {
             throw new IllegalArgumentException(
-                    "context shift must be 0 (default) or positive, got " + contextShift);
+                    "context_shift must be 0 (default) or positive, got " + contextShift);
         }
         stopStrings = List.copyOf(stopStrings);
         for (String stop : stopStrings) {
@@ -164,7 +164,7 @@ public record GenerationOptions(
         int shift = contextShift == 0 ? n / 2 : contextShift;
         if (shift < 1 || shift >= n) {
             throw new IllegalArgumentException(
-                    "context shift must be in [1, "
+                    "context_shift must be in [1, "
                             + (n - 1)
                             + "] for a context of "
                             + n

@@ -66,29 +66,34 @@ class CliOptionsTest {
                         badUtf8.toString(),
                         "is not valid UTF-8: bad byte 0xFF at offset 8 (line 2)"));
         c.add(new Case("generate", "--prompt-file", dir.toString(), "is a directory"));
-        c.add(new Case("generate", "--max-new-tokens", "-1", "max new tokens must be 0 or more"));
+        c.add(new Case("generate", "--max-new-tokens", "-1", "--max-new-tokens must be 0 or more"));
         c.add(new Case("generate", "--temperature", "-0.5", "temperature must be ≥ 0"));
         c.add(new Case("generate", "--temperature", "NaN", "temperature must be ≥ 0, got NaN"));
         c.add(new Case("generate", "--temperature", "Infinity", "temperature must be finite"));
-        c.add(new Case("generate", "--top-k", "-1", "top_k must be ≥ 0"));
-        c.add(new Case("generate", "--top-p", "0", "top_p must be in (0, 1]"));
-        c.add(new Case("generate", "--top-p", "1.01", "top_p must be in (0, 1]"));
-        c.add(new Case("generate", "--repetition-penalty", "0", "repetition_penalty must be > 0"));
+        c.add(new Case("generate", "--top-k", "-1", "--top-k must be ≥ 0"));
+        c.add(new Case("generate", "--top-p", "0", "--top-p must be in (0, 1]"));
+        c.add(new Case("generate", "--top-p", "1.01", "--top-p must be in (0, 1]"));
+        c.add(
+                new Case(
+                        "generate",
+                        "--repetition-penalty",
+                        "0",
+                        "--repetition-penalty must be > 0"));
         c.add(
                 new Case(
                         "generate",
                         "--repetition-penalty",
                         "Infinity",
-                        "repetition_penalty must be finite"));
+                        "--repetition-penalty must be finite"));
         c.add(
                 new Case(
                         "generate",
                         "--no-repeat-ngram-size",
                         "-1",
-                        "no_repeat_ngram_size must be ≥ 0"));
+                        "--no-repeat-ngram-size must be ≥ 0"));
         c.add(new Case("generate", "--stop", "", "a stop string must not be empty"));
-        c.add(new Case("generate", "--num-beams", "0", "num_beams must be ≥ 1"));
-        c.add(new Case("generate", "--length-penalty", "NaN", "length_penalty"));
+        c.add(new Case("generate", "--num-beams", "0", "--num-beams must be ≥ 1"));
+        c.add(new Case("generate", "--length-penalty", "NaN", "--length-penalty"));
         c.add(
                 new Case(
                         "generate",
@@ -100,10 +105,10 @@ class CliOptionsTest {
                         "generate",
                         "--num-return-sequences",
                         "2",
-                        "num_return_sequences must be in [1, num_beams = 1]"));
+                        "--num-return-sequences must be in [1, --num-beams = 1]"));
         c.add(new Case("generate", "--context-policy", "wrap", "bad --context-policy 'wrap'"));
         c.add(new Case("demo", "--model", missing, "model directory not found"));
-        c.add(new Case("demo", "--max-new-tokens", "-3", "max new tokens must be 0 or more"));
+        c.add(new Case("demo", "--max-new-tokens", "-3", "--max-new-tokens must be 0 or more"));
         c.add(new Case("demo", "--runs", "0", "--runs must be ≥ 1"));
         c.add(new Case("demo", "--warmup", "-1", "--warmup ≥ 0"));
         c.add(new Case("summary", "--model", missing, "model directory not found"));
@@ -134,15 +139,15 @@ class CliOptionsTest {
         c.add(new Case("train", "--out", "/proc/tinygpt-train", "cannot create output directory"));
         c.add(new Case("train", "--resume", missing, "no training run to resume"));
         c.add(new Case("train", "--preset", "huge", "unknown preset 'huge'"));
-        c.add(new Case("train", "--layers", "0", "n_layer must be positive"));
-        c.add(new Case("train", "--layers", "5000", "n_layer must be at most 1024"));
+        c.add(new Case("train", "--layers", "0", "--layers must be positive"));
+        c.add(new Case("train", "--layers", "5000", "--layers must be at most 1024"));
         c.add(new Case("train", "--heads", "3", "must be divisible by n_head (3)"));
-        c.add(new Case("train", "--d-model", "-8", "n_embd must be positive"));
+        c.add(new Case("train", "--d-model", "-8", "--d-model must be positive"));
         c.add(new Case("train", "--d-model", "100000", "would hold"));
-        c.add(new Case("train", "--context", "0", "n_positions must be positive"));
+        c.add(new Case("train", "--context", "0", "--context must be positive"));
         c.add(new Case("train", "--dropout", "1", "dropout must be in [0, 1)"));
-        c.add(new Case("train", "--max-iters", "0", "max iterations must be positive"));
-        c.add(new Case("train", "--batch-size", "0", "batch size must be positive"));
+        c.add(new Case("train", "--max-iters", "0", "--max-iters must be positive"));
+        c.add(new Case("train", "--batch-size", "0", "--batch-size must be positive"));
         c.add(new Case("train", "--batch-size", "100000", "tokens per step is more than"));
         c.add(new Case("train", "--context", "20000", "attention scores per layer is more than"));
         c.add(new Case("train", "--eval-iters", "100000000", "evaluation tokens is more than"));
@@ -152,14 +157,14 @@ class CliOptionsTest {
                         "--soak-tokens",
                         "3000000000",
                         "Invalid value for option '--soak-tokens'"));
-        c.add(new Case("train", "--lr", "Infinity", "learning rate must be > 0 and finite"));
-        c.add(new Case("train", "--min-lr", "-1", "min learning rate must be in"));
-        c.add(new Case("train", "--warmup-iters", "-1", "warm-up iterations must be ≥ 0"));
-        c.add(new Case("train", "--weight-decay", "NaN", "weight decay must be ≥ 0"));
-        c.add(new Case("train", "--grad-clip", "-1", "gradient clip must be ≥ 0"));
-        c.add(new Case("train", "--eval-interval", "0", "eval interval must be positive"));
-        c.add(new Case("train", "--eval-iters", "0", "eval iterations must be positive"));
-        c.add(new Case("train", "--val-fraction", "1", "validation fraction must be in (0, 1)"));
+        c.add(new Case("train", "--lr", "Infinity", "--lr must be > 0 and finite"));
+        c.add(new Case("train", "--min-lr", "-1", "--min-lr must be in"));
+        c.add(new Case("train", "--warmup-iters", "-1", "--warmup-iters must be ≥ 0"));
+        c.add(new Case("train", "--weight-decay", "NaN", "--weight-decay must be ≥ 0"));
+        c.add(new Case("train", "--grad-clip", "-1", "--grad-clip must be ≥ 0"));
+        c.add(new Case("train", "--eval-interval", "0", "--eval-interval must be positive"));
+        c.add(new Case("train", "--eval-iters", "0", "--eval-iters must be positive"));
+        c.add(new Case("train", "--val-fraction", "1", "--val-fraction must be in (0, 1)"));
         c.add(new Case("convert", "--model", missing, "model directory not found"));
         c.add(new Case("convert", "--out", modelDir, "--out must differ from --model"));
         c.add(new Case("convert", "--dtype", "f8", "bad --dtype 'f8'"));

@@ -183,7 +183,7 @@ class CliTest {
                         "1",
                         "--max-new-tokens",
                         "-3"),
-                "max new tokens must be 0 or more");
+                "--max-new-tokens must be 0 or more");
         assertBad(
                 run(
                         "generate",

@@ -148,7 +148,7 @@ class GenerateOptionsCliTest {
                         >= seqs.get(1).getAsJsonObject().get("score").getAsDouble());
         assertEquals(4, o.get("prompt_tokens").getAsInt()); // each prompt counted once
         bad(
-                "num_beams (30) must not exceed the vocabulary size (20)",
+                "--num-beams (30) must not exceed the vocabulary size (20)",
                 "--prompt",
                 "the",
                 "--num-beams",
@@ -185,18 +185,23 @@ class GenerateOptionsCliTest {
     @Test
     void badValuesAreOneLineWithExitCode2() {
         bad("temperature must be ≥ 0, got -1.0", "--prompt", "the", "--temperature", "-1");
-        bad("top_p must be in (0, 1], got 1.5", "--prompt", "the", "--top-p", "1.5");
-        bad("top_k must be ≥ 0, got -1", "--prompt", "the", "--top-k", "-1");
+        bad("--top-p must be in (0, 1], got 1.5", "--prompt", "the", "--top-p", "1.5");
+        bad("--top-k must be ≥ 0, got -1", "--prompt", "the", "--top-k", "-1");
         bad(
-                "repetition_penalty must be > 0, got 0.0",
+                "--repetition-penalty must be > 0, got 0.0",
                 "--prompt",
                 "the",
                 "--repetition-penalty",
                 "0");
-        bad("no_repeat_ngram_size must be ≥ 0", "--prompt", "the", "--no-repeat-ngram-size", "-2");
-        bad("num_beams must be ≥ 1, got 0", "--prompt", "the", "--num-beams", "0");
         bad(
-                "num_return_sequences must be in [1, num_beams = 2], got 3",
+                "--no-repeat-ngram-size must be ≥ 0",
+                "--prompt",
+                "the",
+                "--no-repeat-ngram-size",
+                "-2");
+        bad("--num-beams must be ≥ 1, got 0", "--prompt", "the", "--num-beams", "0");
+        bad(
+                "--num-return-sequences must be in [1, --num-beams = 2], got 3",
                 "--prompt",
                 "the",
                 "--num-beams",

@@ -89,9 +89,9 @@ class BadInputTest {
     @Test
     void badOptions() {
         assertMessage(
-                "max new tokens must be 0 or more, got -1", () -> GenerationOptions.greedy(-1));
+                "max_new_tokens must be 0 or more, got -1", () -> GenerationOptions.greedy(-1));
         assertMessage(
-                "context shift must be in [1, 31]",
+                "context_shift must be in [1, 31]",
                 () ->
                         lm.generate(
                                 new int[] {1}, GenerationOptions.greedy(40).withContextShift(32)));

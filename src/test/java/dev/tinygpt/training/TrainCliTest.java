@@ -109,7 +109,7 @@ class TrainCliTest {
                 "--preset",
                 "huge");
         bad(
-                "learning rate must be > 0",
+                "--lr must be > 0",
                 "--corpus",
                 shortText.toString(),
                 "--out",
