@@ -141,7 +141,7 @@ class CliOptionsTest {
         c.add(new Case("train", "--preset", "huge", "unknown preset 'huge'"));
         c.add(new Case("train", "--layers", "0", "--layers must be positive"));
         c.add(new Case("train", "--layers", "5000", "--layers must be at most 1024"));
-        c.add(new Case("train", "--heads", "3", "must be divisible by n_head (3)"));
+        c.add(new Case("train", "--heads", "3", "--d-model (64) must be divisible by --heads (3)"));
         c.add(new Case("train", "--d-model", "-8", "--d-model must be positive"));
         c.add(new Case("train", "--d-model", "100000", "would hold"));
         c.add(new Case("train", "--context", "0", "--context must be positive"));
