@@ -55,7 +55,8 @@ public final class Contention {
     /** Greedy decode of {@code tokens} tokens after a 16-token prompt, {@code rounds} rounds. */
     public static Result run(LanguageModel model, int tokens, int rounds) throws IOException {
         int[] prompt = new Random(1).ints(16, 0, model.config().vocabSize()).toArray();
-        GenerationOptions options = GenerationOptions.greedy(tokens).withStopAtEos(false);
+        GenerationOptions options =
+                GenerationOptions.greedy(tokens).toBuilder().stopAtEos(false).build();
         for (int i = 0; i < 3; i++) {
             model.generate(prompt, options); // warm-up
         }

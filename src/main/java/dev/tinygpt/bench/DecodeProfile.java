@@ -319,15 +319,17 @@ public final class DecodeProfile {
 
     private void generate(List<int[]> prompt, int tokens, TokenListener listener) {
         GenerationOptions options =
-                GenerationOptions.greedy(tokens)
-                        .withStopAtEos(false)
-                        .withSampling(
-                                SamplingConfig.sampling(7)
-                                        .withTemperature(0.8f)
-                                        .withTopK(50)
-                                        .withTopP(0.95f));
+                GenerationOptions.greedy(tokens).toBuilder()
+                        .stopAtEos(false)
+                        .sampling(
+                                SamplingConfig.sampling(7).toBuilder()
+                                        .temperature(0.8f)
+                                        .topK(50)
+                                        .topP(0.95f)
+                                        .build())
+                        .build();
         if (model.tokenizer().isPresent()) {
-            options = options.withStopStrings(List.of(STOP));
+            options = options.toBuilder().stopStrings(List.of(STOP)).build();
         }
         model.generate(prompt, options, listener);
     }

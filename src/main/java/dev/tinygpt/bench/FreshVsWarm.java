@@ -53,7 +53,8 @@ public final class FreshVsWarm {
     public static Result run(LanguageModel model, Path dir, int tokens, int rounds)
             throws IOException {
         int[] prompt = new Random(1).ints(27, 0, model.config().vocabSize()).toArray();
-        GenerationOptions options = GenerationOptions.greedy(tokens).withStopAtEos(false);
+        GenerationOptions options =
+                GenerationOptions.greedy(tokens).toBuilder().stopAtEos(false).build();
         List<Double> fresh = new ArrayList<>();
         List<Double> load = new ArrayList<>();
         List<Double> warm = new ArrayList<>();

@@ -49,10 +49,13 @@ public final class Soak {
         // Sampled, not greedy: a greedy tiny model falls into a loop, which would soak nothing new.
         SamplingConfig sampling = SamplingConfig.sampling(7);
         GenerationOptions shortRun =
-                GenerationOptions.greedy(8).withSampling(sampling).withStopAtEos(false);
+                GenerationOptions.greedy(8).toBuilder().sampling(sampling).stopAtEos(false).build();
         long[] produced = {0};
         TokenListener count = (sequence, id, text) -> produced[0]++;
-        model.generate(prompt, shortRun.withMaxNewTokens(WARMUP_TOKENS), TokenListener.NONE);
+        model.generate(
+                prompt,
+                shortRun.toBuilder().maxNewTokens(WARMUP_TOKENS).build(),
+                TokenListener.NONE);
         for (int c = 0; c < WARMUP_CALLS; c++) {
             model.generate(prompt, shortRun, TokenListener.NONE);
         }
@@ -66,7 +69,7 @@ public final class Soak {
                         record.accept(sample("one long call", produced[0], 1));
                     }
                 };
-        model.generate(prompt, shortRun.withMaxNewTokens(tokens), longListener);
+        model.generate(prompt, shortRun.toBuilder().maxNewTokens(tokens).build(), longListener);
         int callsEvery = Math.max(1, calls / 10);
         for (int c = 1; c <= calls; c++) {
             model.generate(prompt, shortRun, count);

@@ -312,7 +312,8 @@ final class BenchCommand implements Callable<Integer> {
         for (Named m : models()) {
             try (LanguageModel lm = LanguageModel.create(m.config(), 1, null);
                     InferenceSession session = lm.newSession()) {
-                GenerationOptions options = GenerationOptions.greedy(32).withStopAtEos(false);
+                GenerationOptions options =
+                        GenerationOptions.greedy(32).toBuilder().stopAtEos(false).build();
                 for (int b : new int[] {1, 4, 16}) {
                     List<int[]> prompts = new ArrayList<>();
                     Random random = new Random(b);

@@ -70,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
         if (runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("--runs must be ≥ 1 and --warmup ≥ 0");
         }
-        GenerationOptions cached = GenerationOptions.greedy(maxNewTokens).withStopAtEos(false);
+        GenerationOptions cached =
+                GenerationOptions.greedy(maxNewTokens).toBuilder().stopAtEos(false).build();
         try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model))) {
             GptConfig config = lm.config();
             Tokenizer tokenizer =
@@ -99,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
                     config.contextLength() - config.contextLength() / 2);
 
             // Greedy runs to the full length: the demo always shows exactly maxNewTokens tokens.
-            GenerationOptions uncached = cached.withKvCache(false);
+            GenerationOptions uncached = cached.toBuilder().kvCache(false).build();
             try (InferenceSession session = lm.newSession()) {
                 GenerationResult withCache = Generator.generate(session, ids, cached);
                 GenerationResult without = Generator.generate(session, ids, uncached);

@@ -225,12 +225,13 @@ final class GenerateCommand implements Callable<Integer> {
         BeamOptions beams =
                 new BeamOptions(
                         numBeams, lengthPenalty, earlyStopping(earlyStopping), numReturnSequences);
-        return GenerationOptions.greedy(maxNewTokens)
-                .withKvCache(!noKvCache)
-                .withContextPolicy(policy(contextPolicy))
-                .withSampling(sampling)
-                .withStopStrings(stops)
-                .withBeams(beams);
+        return GenerationOptions.greedy(maxNewTokens).toBuilder()
+                .kvCache(!noKvCache)
+                .contextPolicy(policy(contextPolicy))
+                .sampling(sampling)
+                .stopStrings(stops)
+                .beams(beams)
+                .build();
     }
 
     private List<int[]> promptIds(Tokenizer tokenizer) throws IOException {

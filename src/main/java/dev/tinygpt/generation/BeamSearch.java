@@ -70,7 +70,7 @@ final class BeamSearch {
                         : Integer.MAX_VALUE;
         // Temperature 0 leaves out the warpers: HF's beam search runs only the processors.
         List<LogitsProcessor> processors =
-                LogitsProcessors.of(options.sampling().withTemperature(0f));
+                LogitsProcessors.of(options.sampling().toBuilder().temperature(0f).build());
         return new BeamScorer.Rules(
                 options.beams(),
                 options.maxNewTokens(),

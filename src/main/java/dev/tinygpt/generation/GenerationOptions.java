@@ -48,115 +48,105 @@ public record GenerationOptions(
                 throw new IllegalArgumentException("a stop string must not be empty");
             }
         }
+        if (beams.enabled() && !sampling.isGreedy()) {
+            // HF's beam sampling (do_sample with num_beams) is not implemented: say so, rather
+            // than search deterministically and ignore the temperature.
+            throw new IllegalArgumentException(
+                    "num_beams "
+                            + beams.numBeams()
+                            + " searches deterministically; it cannot sample at temperature "
+                            + sampling.temperature()
+                            + " (beam sampling is not implemented)");
+        }
     }
 
     /** Greedy, with the KV cache, sliding window, stopping at EOS. */
     public static GenerationOptions greedy(int maxNewTokens) {
-        return new GenerationOptions(
-                maxNewTokens,
-                true,
-                ContextPolicy.SHIFT,
-                0,
-                true,
-                SamplingConfig.greedy(),
-                List.of(),
-                BeamOptions.NONE);
+        return builder().maxNewTokens(maxNewTokens).build();
     }
 
-    public GenerationOptions withMaxNewTokens(int n) {
-        return new GenerationOptions(
-                n,
-                useKvCache,
-                contextPolicy,
-                contextShift,
-                stopAtEos,
-                sampling,
-                stopStrings,
-                beams);
+    /** A builder with the defaults of {@link #greedy}: 50 tokens, greedy, with the KV cache. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public GenerationOptions withKvCache(boolean on) {
-        return new GenerationOptions(
-                maxNewTokens,
-                on,
-                contextPolicy,
-                contextShift,
-                stopAtEos,
-                sampling,
-                stopStrings,
-                beams);
+    /** A builder holding these options, to change some. */
+    public Builder toBuilder() {
+        return builder()
+                .maxNewTokens(maxNewTokens)
+                .kvCache(useKvCache)
+                .contextPolicy(contextPolicy)
+                .contextShift(contextShift)
+                .stopAtEos(stopAtEos)
+                .sampling(sampling)
+                .stopStrings(stopStrings)
+                .beams(beams);
     }
 
-    public GenerationOptions withContextPolicy(ContextPolicy policy) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                policy,
-                contextShift,
-                stopAtEos,
-                sampling,
-                stopStrings,
-                beams);
-    }
+    /** Builds {@link GenerationOptions}; they validate themselves when built. */
+    public static final class Builder {
+        private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
+        private boolean kvCache = true;
+        private ContextPolicy contextPolicy = ContextPolicy.SHIFT;
+        private int contextShift;
+        private boolean stopAtEos = true;
+        private SamplingConfig sampling = SamplingConfig.greedy();
+        private List<String> stopStrings = List.of();
+        private BeamOptions beams = BeamOptions.NONE;
 
-    public GenerationOptions withContextShift(int shift) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                contextPolicy,
-                shift,
-                stopAtEos,
-                sampling,
-                stopStrings,
-                beams);
-    }
+        private Builder() {}
 
-    public GenerationOptions withStopAtEos(boolean stop) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                contextPolicy,
-                contextShift,
-                stop,
-                sampling,
-                stopStrings,
-                beams);
-    }
+        public Builder maxNewTokens(int n) {
+            maxNewTokens = n;
+            return this;
+        }
 
-    public GenerationOptions withSampling(SamplingConfig config) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                contextPolicy,
-                contextShift,
-                stopAtEos,
-                config,
-                stopStrings,
-                beams);
-    }
+        public Builder kvCache(boolean on) {
+            kvCache = on;
+            return this;
+        }
 
-    public GenerationOptions withStopStrings(List<String> stops) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                contextPolicy,
-                contextShift,
-                stopAtEos,
-                sampling,
-                stops,
-                beams);
-    }
+        public Builder contextPolicy(ContextPolicy policy) {
+            contextPolicy = policy;
+            return this;
+        }
 
-    public GenerationOptions withBeams(BeamOptions options) {
-        return new GenerationOptions(
-                maxNewTokens,
-                useKvCache,
-                contextPolicy,
-                contextShift,
-                stopAtEos,
-                sampling,
-                stopStrings,
-                options);
+        public Builder contextShift(int shift) {
+            contextShift = shift;
+            return this;
+        }
+
+        public Builder stopAtEos(boolean stop) {
+            stopAtEos = stop;
+            return this;
+        }
+
+        public Builder sampling(SamplingConfig config) {
+            sampling = config;
+            return this;
+        }
+
+        public Builder stopStrings(List<String> stops) {
+            stopStrings = stops;
+            return this;
+        }
+
+        public Builder beams(BeamOptions options) {
+            beams = options;
+            return this;
+        }
+
+        public GenerationOptions build() {
+            return new GenerationOptions(
+                    maxNewTokens,
+                    kvCache,
+                    contextPolicy,
+                    contextShift,
+                    stopAtEos,
+                    sampling,
+                    stopStrings,
+                    beams);
+        }
     }
 
     /** The shift in tokens for a context of {@code n} positions. */

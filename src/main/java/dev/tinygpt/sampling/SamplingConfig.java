@@ -15,8 +15,10 @@ import java.util.Random;
  * seed                (torch.manual_seed)    seed for the {@link Random} that draws the tokens
  * </pre>
  *
- * Temperature, top-k and top-p only shape the distribution when sampling; the repetition penalty
- * and the n-gram ban apply in greedy mode too, as in HF.
+ * Top-k and top-p shape the distribution when sampling, so they need a temperature above 0: a
+ * config that asks for them with temperature 0 is refused (HF's {@code generate} would warn and
+ * decode greedily), and a {@link #builder()} that sets them without a temperature samples at 1. The
+ * repetition penalty and the n-gram ban apply in greedy mode too, as in HF.
  */
 public record SamplingConfig(
         float temperature,
@@ -51,6 +53,14 @@ public record SamplingConfig(
             throw new IllegalArgumentException(
                     "no_repeat_ngram_size must be ≥ 0, got " + noRepeatNgramSize);
         }
+        if (temperature == 0 && topK > 0) {
+            throw new IllegalArgumentException(
+                    "top_k " + topK + " needs sampling, but temperature 0 decodes greedily");
+        }
+        if (temperature == 0 && topP < 1) {
+            throw new IllegalArgumentException(
+                    "top_p " + topP + " needs sampling, but temperature 0 decodes greedily");
+        }
     }
 
     /** Argmax decoding, nothing else: HF's {@code do_sample=False} with every option off. */
@@ -74,27 +84,69 @@ public record SamplingConfig(
         return new Random(seed);
     }
 
-    public SamplingConfig withTemperature(float t) {
-        return new SamplingConfig(t, topK, topP, repetitionPenalty, noRepeatNgramSize, seed);
+    /**
+     * A builder: greedy by default; setting top-k or top-p without a temperature samples at
+     * temperature 1; the seed defaults to 0.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public SamplingConfig withTopK(int k) {
-        return new SamplingConfig(temperature, k, topP, repetitionPenalty, noRepeatNgramSize, seed);
+    /** A builder holding this config's values, to change some. */
+    public Builder toBuilder() {
+        return builder()
+                .temperature(temperature)
+                .topK(topK)
+                .topP(topP)
+                .repetitionPenalty(repetitionPenalty)
+                .noRepeatNgramSize(noRepeatNgramSize)
+                .seed(seed);
     }
 
-    public SamplingConfig withTopP(float p) {
-        return new SamplingConfig(temperature, topK, p, repetitionPenalty, noRepeatNgramSize, seed);
-    }
+    /** Builds a {@link SamplingConfig}; it validates itself when built. */
+    public static final class Builder {
+        private Float temperature;
+        private int topK;
+        private float topP = 1f;
+        private float repetitionPenalty = 1f;
+        private int noRepeatNgramSize;
+        private long seed;
 
-    public SamplingConfig withRepetitionPenalty(float penalty) {
-        return new SamplingConfig(temperature, topK, topP, penalty, noRepeatNgramSize, seed);
-    }
+        private Builder() {}
 
-    public SamplingConfig withNoRepeatNgramSize(int n) {
-        return new SamplingConfig(temperature, topK, topP, repetitionPenalty, n, seed);
-    }
+        public Builder temperature(float t) {
+            temperature = t;
+            return this;
+        }
 
-    public SamplingConfig withSeed(long s) {
-        return new SamplingConfig(temperature, topK, topP, repetitionPenalty, noRepeatNgramSize, s);
+        public Builder topK(int k) {
+            topK = k;
+            return this;
+        }
+
+        public Builder topP(float p) {
+            topP = p;
+            return this;
+        }
+
+        public Builder repetitionPenalty(float penalty) {
+            repetitionPenalty = penalty;
+            return this;
+        }
+
+        public Builder noRepeatNgramSize(int n) {
+            noRepeatNgramSize = n;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public SamplingConfig build() {
+            float t = temperature != null ? temperature : topK > 0 || topP < 1 ? 1f : 0f;
+            return new SamplingConfig(t, topK, topP, repetitionPenalty, noRepeatNgramSize, seed);
+        }
     }
 }

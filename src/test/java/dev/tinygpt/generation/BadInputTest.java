@@ -48,10 +48,12 @@ class BadInputTest {
                 LanguageModel.create(
                         GptConfig.exercise().toBuilder().eosTokenId(2).build(), 1, null)) {
             GenerationOptions untilEos =
-                    GenerationOptions.greedy(Integer.MAX_VALUE)
-                            .withSampling(
-                                    dev.tinygpt.sampling.SamplingConfig.sampling(3)
-                                            .withTemperature(2f));
+                    GenerationOptions.greedy(Integer.MAX_VALUE).toBuilder()
+                            .sampling(
+                                    dev.tinygpt.sampling.SamplingConfig.sampling(3).toBuilder()
+                                            .temperature(2f)
+                                            .build())
+                            .build();
             GenerationResult result = withEos.generate(new int[] {1, 2, 3}, untilEos);
             assertEquals(FinishReason.EOS, result.finishReason());
             assertEquals(2, result.tokens()[result.tokens().length - 1]);
@@ -81,7 +83,9 @@ class BadInputTest {
                 () ->
                         lm.generate(
                                 new int[40],
-                                GenerationOptions.greedy(3).withContextPolicy(ContextPolicy.STOP)));
+                                GenerationOptions.greedy(3).toBuilder()
+                                        .contextPolicy(ContextPolicy.STOP)
+                                        .build()));
         // The shift policy keeps the prompt's end instead.
         assertEquals(43, lm.generate(new int[40], GenerationOptions.greedy(3)).tokens().length);
     }
@@ -94,7 +98,8 @@ class BadInputTest {
                 "context_shift must be in [1, 31]",
                 () ->
                         lm.generate(
-                                new int[] {1}, GenerationOptions.greedy(40).withContextShift(32)));
+                                new int[] {1},
+                                GenerationOptions.greedy(40).toBuilder().contextShift(32).build()));
         assertEquals(0, lm.generate(new int[] {1}, GenerationOptions.greedy(0)).generatedTokens());
     }
 

@@ -25,7 +25,8 @@ class BatchGenerationTest {
     @CsvSource({"true", "false"})
     void greedyRowsEqualGeneratingEachPromptAlone(boolean useCache) {
         // 60 new tokens cross the exercise's 32-position context: windows slide inside the batch.
-        GenerationOptions options = GenerationOptions.greedy(60).withKvCache(useCache);
+        GenerationOptions options =
+                GenerationOptions.greedy(60).toBuilder().kvCache(useCache).build();
         try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 17, null)) {
             BatchResult batch = lm.generate(PROMPTS, options, TokenListener.NONE);
             assertEquals(PROMPTS.size(), batch.sequences().size());
@@ -42,15 +43,20 @@ class BatchGenerationTest {
 
     @Test
     void sampledRowsEqualSamplingAloneWithTheRowsSeed() {
-        SamplingConfig sampling = SamplingConfig.sampling(1000).withTemperature(0.9f).withTopK(8);
-        GenerationOptions options = GenerationOptions.greedy(25).withSampling(sampling);
+        SamplingConfig sampling =
+                SamplingConfig.sampling(1000).toBuilder().temperature(0.9f).topK(8).build();
+        GenerationOptions options =
+                GenerationOptions.greedy(25).toBuilder().sampling(sampling).build();
         GptConfig config = TestModels.small(4, 64, Activation.GELU_NEW, true);
         try (LanguageModel lm = LanguageModel.create(config, 5, null)) {
             BatchResult batch = lm.generate(PROMPTS, options, TokenListener.NONE);
             for (int p = 0; p < PROMPTS.size(); p++) {
                 GenerationResult alone =
                         lm.generate(
-                                PROMPTS.get(p), options.withSampling(sampling.withSeed(1000 + p)));
+                                PROMPTS.get(p),
+                                options.toBuilder()
+                                        .sampling(sampling.toBuilder().seed(1000 + p).build())
+                                        .build());
                 assertArrayEquals(alone.tokens(), batch.sequences().get(p).tokens(), "prompt " + p);
             }
             // Same seed, same tokens; another seed, other tokens.
@@ -59,7 +65,9 @@ class BatchGenerationTest {
             BatchResult other =
                     lm.generate(
                             PROMPTS,
-                            options.withSampling(sampling.withSeed(7)),
+                            options.toBuilder()
+                                    .sampling(sampling.toBuilder().seed(7).build())
+                                    .build(),
                             TokenListener.NONE);
             assertNotEquals(
                     Arrays.toString(batch.sequences().get(1).tokens()),
@@ -124,7 +132,9 @@ class BatchGenerationTest {
             BatchResult r =
                     lm.generate(
                             List.of(prompt),
-                            GenerationOptions.greedy(30).withStopStrings(List.of(stop)),
+                            GenerationOptions.greedy(30).toBuilder()
+                                    .stopStrings(List.of(stop))
+                                    .build(),
                             (seq, id, text) -> {
                                 assertEquals(0, seq);
                                 streamedIds.add(id);
@@ -143,7 +153,7 @@ class BatchGenerationTest {
     @Test
     void contextStopPolicyEndsRowsSeparately() {
         GenerationOptions options =
-                GenerationOptions.greedy(100).withContextPolicy(ContextPolicy.STOP);
+                GenerationOptions.greedy(100).toBuilder().contextPolicy(ContextPolicy.STOP).build();
         try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 3, null)) {
             BatchResult batch = lm.generate(PROMPTS, options, TokenListener.NONE);
             for (SequenceResult s : batch.sequences()) {

@@ -270,15 +270,20 @@ class BeamSearchTest {
     @CsvSource({"2", "3", "4"})
     void cachedAndUncachedSearchesAgree(int numBeams) {
         GenerationOptions options =
-                GenerationOptions.greedy(8)
-                        .withBeams(new BeamOptions(numBeams, 1f, EarlyStopping.FALSE, numBeams));
+                GenerationOptions.greedy(8).toBuilder()
+                        .beams(new BeamOptions(numBeams, 1f, EarlyStopping.FALSE, numBeams))
+                        .build();
         try (LanguageModel lm = LanguageModel.create(withEos(), 21, null);
                 InferenceSession session = lm.newSession()) {
             BatchResult cached =
                     Generator.generate(session, PROMPTS, options, null, TokenListener.NONE);
             BatchResult uncached =
                     Generator.generate(
-                            session, PROMPTS, options.withKvCache(false), null, TokenListener.NONE);
+                            session,
+                            PROMPTS,
+                            options.toBuilder().kvCache(false).build(),
+                            null,
+                            TokenListener.NONE);
             assertEquals(PROMPTS.size() * numBeams, cached.sequences().size());
             assertSameSequences(cached.sequences(), uncached.sequences(), 1e-5);
             for (int i = 0; i < cached.sequences().size(); i++) {
@@ -301,8 +306,9 @@ class BeamSearchTest {
         // The core driven by one uncached forward per sequence (no BatchSession, no cache, no
         // padding) gives what the DJL batch path gives.
         GenerationOptions options =
-                GenerationOptions.greedy(6)
-                        .withBeams(new BeamOptions(numBeams, 1.3f, EarlyStopping.NEVER, 2));
+                GenerationOptions.greedy(6).toBuilder()
+                        .beams(new BeamOptions(numBeams, 1.3f, EarlyStopping.NEVER, 2))
+                        .build();
         List<int[]> prompts = PROMPTS.subList(0, 2);
         try (LanguageModel lm = LanguageModel.create(withEos(), 8, null);
                 InferenceSession session = lm.newSession();
@@ -324,8 +330,9 @@ class BeamSearchTest {
         // Recomputed from uncached forwards, independently of the search: the sum of the generated
         // tokens' log-probabilities (EOS included) over generated_len ** 1.3.
         GenerationOptions options =
-                GenerationOptions.greedy(8)
-                        .withBeams(new BeamOptions(3, 1.3f, EarlyStopping.FALSE, 3));
+                GenerationOptions.greedy(8).toBuilder()
+                        .beams(new BeamOptions(3, 1.3f, EarlyStopping.FALSE, 3))
+                        .build();
         try (LanguageModel lm = LanguageModel.create(withEos(), 4, null);
                 InferenceSession session = lm.newSession()) {
             int[] prompt = TestModels.randomIds(4, 50, 6);
@@ -350,9 +357,11 @@ class BeamSearchTest {
         // higher. Over longer runs this is not guaranteed: with seed 2 and 15 tokens greedy's
         // prefix "17 17 32" leaves the 3 beams at step 4 and greedy ends higher (-3.4312 against
         // -3.4405 per token), as beam search is a heuristic.
-        GenerationOptions greedy = GenerationOptions.greedy(2).withStopAtEos(false);
+        GenerationOptions greedy = GenerationOptions.greedy(2).toBuilder().stopAtEos(false).build();
         GenerationOptions beams =
-                greedy.withBeams(new BeamOptions(numBeams, 1f, EarlyStopping.FALSE, 1));
+                greedy.toBuilder()
+                        .beams(new BeamOptions(numBeams, 1f, EarlyStopping.FALSE, 1))
+                        .build();
         try (LanguageModel lm = LanguageModel.create(withEos(), seed, null);
                 InferenceSession session = lm.newSession()) {
             int[] prompt = TestModels.randomIds(4, 50, seed);
@@ -374,10 +383,11 @@ class BeamSearchTest {
     void stopPolicyEndsBeamsAsContextFull() {
         // Prompt of 30 in a context of 32: the beams hold 33 tokens after 3 and stop there.
         GenerationOptions options =
-                GenerationOptions.greedy(10)
-                        .withStopAtEos(false)
-                        .withContextPolicy(ContextPolicy.STOP)
-                        .withBeams(new BeamOptions(2, 1f, EarlyStopping.FALSE, 2));
+                GenerationOptions.greedy(10).toBuilder()
+                        .stopAtEos(false)
+                        .contextPolicy(ContextPolicy.STOP)
+                        .beams(new BeamOptions(2, 1f, EarlyStopping.FALSE, 2))
+                        .build();
         try (LanguageModel lm = LanguageModel.create(withEos(), 3, null);
                 InferenceSession session = lm.newSession()) {
             List<int[]> prompt = List.of(TestModels.randomIds(30, 50, 5));
@@ -388,7 +398,7 @@ class BeamSearchTest {
                     Generator.generate(
                                     session,
                                     prompt,
-                                    options.withKvCache(false),
+                                    options.toBuilder().kvCache(false).build(),
                                     null,
                                     TokenListener.NONE)
                             .sequences();
@@ -403,8 +413,9 @@ class BeamSearchTest {
     @Test
     void moreBeamsThanTokensIsRejected() {
         GenerationOptions options =
-                GenerationOptions.greedy(3)
-                        .withBeams(new BeamOptions(21, 1f, EarlyStopping.FALSE, 1));
+                GenerationOptions.greedy(3).toBuilder()
+                        .beams(new BeamOptions(21, 1f, EarlyStopping.FALSE, 1))
+                        .build();
         try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 1, null);
                 InferenceSession session = lm.newSession()) {
             IllegalArgumentException e =
@@ -418,8 +429,9 @@ class BeamSearchTest {
     @Test
     void oneNewTokenHasNoDecodeRate() {
         GenerationOptions options =
-                GenerationOptions.greedy(1)
-                        .withBeams(new BeamOptions(2, 1f, EarlyStopping.FALSE, 2));
+                GenerationOptions.greedy(1).toBuilder()
+                        .beams(new BeamOptions(2, 1f, EarlyStopping.FALSE, 2))
+                        .build();
         try (LanguageModel lm = LanguageModel.create(withEos(), 2, null);
                 InferenceSession session = lm.newSession()) {
             BatchResult r = Generator.generate(session, PROMPTS, options, null, TokenListener.NONE);

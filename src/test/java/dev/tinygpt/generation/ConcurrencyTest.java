@@ -128,9 +128,14 @@ class ConcurrencyTest {
     private static Work work(LanguageModel lm, int t) throws Exception {
         Tokenizer tokenizer = lm.tokenizer().orElseThrow();
         int[] prompt = tokenizer.encode("Thread " + "abcdefgh".charAt(t) + " says hello, world");
-        GenerationOptions greedy = GenerationOptions.greedy(60).withStopAtEos(false);
+        GenerationOptions greedy =
+                GenerationOptions.greedy(60).toBuilder().stopAtEos(false).build();
         SamplingConfig sampled =
-                SamplingConfig.sampling(100 + t).withTemperature(0.9f).withTopK(12).withTopP(0.95f);
+                SamplingConfig.sampling(100 + t).toBuilder()
+                        .temperature(0.9f)
+                        .topK(12)
+                        .topP(0.95f)
+                        .build();
         return switch (t) {
             case 0 -> generation("greedy, cached", lm, List.of(prompt), greedy);
             case 1 ->
@@ -138,10 +143,21 @@ class ConcurrencyTest {
                             "greedy, long",
                             lm,
                             List.of(prompt),
-                            greedy.withMaxNewTokens(3 * lm.config().contextLength()));
+                            greedy.toBuilder()
+                                    .maxNewTokens(3 * lm.config().contextLength())
+                                    .build());
             case 2 ->
-                    generation("greedy, no cache", lm, List.of(prompt), greedy.withKvCache(false));
-            case 3 -> generation("sampled", lm, List.of(prompt), greedy.withSampling(sampled));
+                    generation(
+                            "greedy, no cache",
+                            lm,
+                            List.of(prompt),
+                            greedy.toBuilder().kvCache(false).build());
+            case 3 ->
+                    generation(
+                            "sampled",
+                            lm,
+                            List.of(prompt),
+                            greedy.toBuilder().sampling(sampled).build());
             case 4 ->
                     generation(
                             "sampled batch",
@@ -150,16 +166,17 @@ class ConcurrencyTest {
                                     prompt,
                                     tokenizer.encode("a"),
                                     tokenizer.encode("Quick brown fox.")),
-                            greedy.withSampling(sampled));
+                            greedy.toBuilder().sampling(sampled).build());
             case 5 ->
                     generation(
                             "beam search",
                             lm,
                             List.of(prompt),
-                            GenerationOptions.greedy(12)
-                                    .withBeams(
+                            GenerationOptions.greedy(12).toBuilder()
+                                    .beams(
                                             new BeamOptions(
-                                                    4, 1f, BeamOptions.EarlyStopping.FALSE, 2)));
+                                                    4, 1f, BeamOptions.EarlyStopping.FALSE, 2))
+                                    .build());
             case 6 -> predictorSteps("DJL Predictor, growing cache", lm, prompt, true);
             default -> predictorSteps("DJL Predictor, cache sized up front", lm, prompt, false);
         };

@@ -158,7 +158,8 @@ class KvCacheConsistencyTest {
             int[] prompt = TestModels.randomIds(7, config.vocabSize(), 9);
             GenerationOptions options = GenerationOptions.greedy(3 * config.contextLength());
             GenerationResult withCache = lm.generate(prompt, options);
-            GenerationResult without = lm.generate(prompt, options.withKvCache(false));
+            GenerationResult without =
+                    lm.generate(prompt, options.toBuilder().kvCache(false).build());
             assertEquals(prompt.length + 3 * config.contextLength(), withCache.tokens().length);
             assertArrayEquals(withCache.tokens(), without.tokens());
             assertEquals(FinishReason.LENGTH, withCache.finishReason());

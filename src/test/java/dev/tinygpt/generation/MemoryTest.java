@@ -43,7 +43,9 @@ class MemoryTest {
             for (int i = 0; i < 5; i++) {
                 // 100 tokens cross the 32-token context several times: re-prefills included.
                 lm.generate(new int[] {1, 2}, GenerationOptions.greedy(100));
-                lm.generate(new int[] {1, 2}, GenerationOptions.greedy(100).withKvCache(false));
+                lm.generate(
+                        new int[] {1, 2},
+                        GenerationOptions.greedy(100).toBuilder().kvCache(false).build());
             }
             assertEquals(baseline, TestModels.liveArrays());
         }
@@ -56,20 +58,25 @@ class MemoryTest {
         List<int[]> prompts =
                 List.of(new int[] {1}, new int[] {4, 5, 6}, new int[] {7, 8, 9, 10, 11});
         GenerationOptions options =
-                GenerationOptions.greedy(70)
-                        .withSampling(SamplingConfig.sampling(5).withTemperature(1.5f));
+                GenerationOptions.greedy(70).toBuilder()
+                        .sampling(SamplingConfig.sampling(5).toBuilder().temperature(1.5f).build())
+                        .build();
         try (LanguageModel lm = LanguageModel.create(withEos, 3, null)) {
             lm.generate(prompts, options, TokenListener.NONE);
             int baseline = TestModels.liveArrays();
             for (int i = 0; i < 5; i++) {
                 lm.generate(
                         prompts,
-                        options.withSampling(options.sampling().withSeed(i)),
+                        options.toBuilder()
+                                .sampling(options.sampling().toBuilder().seed(i).build())
+                                .build(),
                         TokenListener.NONE);
                 lm.generate(
                         prompts,
-                        options.withBeams(
-                                new BeamOptions(3, 1f, BeamOptions.EarlyStopping.FALSE, 2)),
+                        options.toBuilder()
+                                .sampling(SamplingConfig.greedy())
+                                .beams(new BeamOptions(3, 1f, BeamOptions.EarlyStopping.FALSE, 2))
+                                .build(),
                         TokenListener.NONE);
             }
             assertEquals(baseline, TestModels.liveArrays());

@@ -88,12 +88,15 @@ class HfOrderTest {
         float[] logits = {0f, 1f, 3f, 2f};
         assertEquals(2, new Sampler(SamplingConfig.greedy()).next(new int[] {2}, 1, logits, null));
         // The bigram (1, 2) in (1, 2, 1) bans id 2, so id 3 wins.
-        Sampler ngram = new Sampler(SamplingConfig.greedy().withNoRepeatNgramSize(2));
+        Sampler ngram =
+                new Sampler(SamplingConfig.greedy().toBuilder().noRepeatNgramSize(2).build());
         assertEquals(3, ngram.next(new int[] {1, 2, 1}, 3, logits, null));
         // Penalty 2 on the seen id 2: 3 / 2 = 1.5 < 2, so id 3 wins; penalty 1.2 leaves 2.5 > 2.
-        Sampler strong = new Sampler(SamplingConfig.greedy().withRepetitionPenalty(2f));
+        Sampler strong =
+                new Sampler(SamplingConfig.greedy().toBuilder().repetitionPenalty(2f).build());
         assertEquals(3, strong.next(new int[] {2}, 1, logits, null));
-        Sampler mild = new Sampler(SamplingConfig.greedy().withRepetitionPenalty(1.2f));
+        Sampler mild =
+                new Sampler(SamplingConfig.greedy().toBuilder().repetitionPenalty(1.2f).build());
         assertEquals(2, mild.next(new int[] {2}, 1, logits, null));
     }
 

@@ -39,7 +39,8 @@ class SamplerTest {
     void aTinyTemperatureAlwaysDrawsTheArgmax() {
         // Gaps of at least 0.05 become 50 at T = 1e-3: exp(-50) ≈ 2e-22 for any other token.
         float[] logits = {0.1f, 0.3f, 0.25f, -1f, 0.2f};
-        Sampler sampler = new Sampler(SamplingConfig.sampling(0L).withTemperature(1e-3f));
+        Sampler sampler =
+                new Sampler(SamplingConfig.sampling(0L).toBuilder().temperature(1e-3f).build());
         Random rng = new Random(123);
         for (int draw = 0; draw < 10_000; draw++) {
             assertEquals(1, sampler.next(NO_TOKENS, 0, logits, rng));
@@ -75,7 +76,7 @@ class SamplerTest {
     void bannedTokensAreNeverDrawn() {
         // top_k 2 leaves ids 1 and 3; everything else must never come out.
         float[] logits = {1f, 2f, 0f, 1.5f, -1f};
-        Sampler sampler = new Sampler(SamplingConfig.sampling(0L).withTopK(2));
+        Sampler sampler = new Sampler(SamplingConfig.sampling(0L).toBuilder().topK(2).build());
         Random rng = new Random(9);
         long[] counts = new long[logits.length];
         for (int draw = 0; draw < 5_000; draw++) {
@@ -88,7 +89,11 @@ class SamplerTest {
     @Test
     void sameSeedSameTokensOtherSeedOtherTokens() {
         SamplingConfig config =
-                SamplingConfig.sampling(42L).withTemperature(0.9f).withTopK(8).withTopP(0.95f);
+                SamplingConfig.sampling(42L).toBuilder()
+                        .temperature(0.9f)
+                        .topK(8)
+                        .topP(0.95f)
+                        .build();
         float[] logits = new float[16];
         for (int i = 0; i < logits.length; i++) {
             logits[i] = (float) Math.sin(i) * 0.5f; // flat enough that many ids are live
@@ -112,7 +117,8 @@ class SamplerTest {
         float[] copy = logits.clone();
         SamplingConfig all = new SamplingConfig(0.7f, 2, 0.9f, 1.5f, 2, 0L);
         new Sampler(all).next(new int[] {2, 1, 2}, 3, logits, new Random(0));
-        new Sampler(all.withTemperature(0f)).next(new int[] {2, 1, 2}, 3, logits, null);
+        new Sampler(all.toBuilder().temperature(0f).topK(0).topP(1f).build())
+                .next(new int[] {2, 1, 2}, 3, logits, null);
         assertArrayEquals(copy, logits, 0f);
     }
 
@@ -140,7 +146,8 @@ class SamplerTest {
                 "length must be in [0, 0], got 1",
                 () -> sampler.next(NO_TOKENS, 1, new float[1], new Random(0)));
         // Greedy too: Greedy.pick alone would quietly answer 0 for an all -inf row.
-        Sampler greedy = new Sampler(SamplingConfig.greedy().withNoRepeatNgramSize(1));
+        Sampler greedy =
+                new Sampler(SamplingConfig.greedy().toBuilder().noRepeatNgramSize(1).build());
         assertMessageContains(
                 "all -Infinity",
                 () -> greedy.next(new int[] {0, 1}, 2, new float[] {1f, 2f}, null));

@@ -205,8 +205,9 @@ class HostileTextTest {
                     () ->
                             lm.generate(
                                     ids,
-                                    GenerationOptions.greedy(5)
-                                            .withContextPolicy(ContextPolicy.STOP)));
+                                    GenerationOptions.greedy(5).toBuilder()
+                                            .contextPolicy(ContextPolicy.STOP)
+                                            .build()));
         }
     }
 
