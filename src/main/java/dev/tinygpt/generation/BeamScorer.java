@@ -152,6 +152,9 @@ final class BeamScorer {
                 // Only stop strings get here (HF: at most N of 2N candidates are EOS).
                 order = top(flat, Math.min(2 * order.length, flat.length));
             }
+            if (flat[order[rank]] == Double.NEGATIVE_INFINITY) {
+                break; // every candidate left is banned (the n-gram ban): fewer beams go on
+            }
             int b = order[rank] / vocab;
             int[] sequence = append(beams[b], order[rank] % vocab);
             FinishReason end = ending(sequence);
@@ -162,6 +165,16 @@ final class BeamScorer {
             } else if (rank < numBeams) {
                 // HF: a finishing candidate below the top N is dropped, not kept for later.
                 finished.add(sequence, flat[order[rank]], generated, end);
+            }
+        }
+        if (running == 0 && finished.isEmpty()) {
+            // Nothing may follow any beam: they end as they are, as HF stops with no token left.
+            for (int b = 0; b < beams.length; b++) {
+                finished.add(
+                        beams[b],
+                        scores[b],
+                        Math.max(1, generated - 1),
+                        FinishReason.NO_ALLOWED_TOKEN);
             }
         }
         done = finished.isDone(flat[order[0]], generated) || running == 0;
@@ -335,6 +348,10 @@ final class BeamScorer {
                     worstScore = Math.min(score, worstScore);
                 }
             }
+        }
+
+        boolean isEmpty() {
+            return list.isEmpty();
         }
 
         /**

@@ -128,7 +128,10 @@ public final class Generator {
             long decodeTokens = 0;
             boolean first = true;
             while (true) {
-                int[] next = sample(logits);
+                int[] next = retireExhausted(sample(logits));
+                if (next.length == 0) {
+                    break;
+                }
                 if (!first) {
                     decodeTokens += next.length;
                 }
@@ -192,16 +195,46 @@ public final class Generator {
             if (keep.isEmpty()) {
                 return false;
             }
-            if (keep.size() < active.length) {
-                int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-                int[] stillActive = new int[rows.length];
-                for (int i = 0; i < rows.length; i++) {
-                    stillActive[i] = active[rows[i]];
-                }
-                batch.reorder(rows);
-                active = stillActive;
-            }
+            keepRows(keep);
             return true;
+        }
+
+        /**
+         * Finishes the rows for which the processors left no token ({@link Sampler#NONE}), as they
+         * are, and returns the tokens of the rows that go on.
+         */
+        private int[] retireExhausted(int[] next) {
+            List<Integer> keep = new ArrayList<>(next.length);
+            for (int r = 0; r < next.length; r++) {
+                if (next[r] == Sampler.NONE) {
+                    finish(
+                            active[r],
+                            batch.tokens(r),
+                            batch.length(r),
+                            FinishReason.NO_ALLOWED_TOKEN);
+                } else {
+                    keep.add(r);
+                }
+            }
+            if (keep.isEmpty()) {
+                return new int[0];
+            }
+            keepRows(keep);
+            return keep.stream().mapToInt(r -> next[r]).toArray();
+        }
+
+        /** Keeps only batch rows {@code keep}, in order (a no-op when that is every row). */
+        private void keepRows(List<Integer> keep) {
+            if (keep.size() == active.length) {
+                return;
+            }
+            int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
+            int[] stillActive = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                stillActive[i] = active[rows[i]];
+            }
+            batch.reorder(rows);
+            active = stillActive;
         }
 
         /** The text the row's newest token adds, for the listener ("" without a tokenizer). */

@@ -33,10 +33,15 @@ public final class Sampler {
         return config;
     }
 
+    /** What {@link #next} returns when the processors banned every token: nothing to pick. */
+    public static final int NONE = -1;
+
     /**
      * @param tokens the row's sequence so far is {@code tokens[0..length)}
      * @param logits the next-token logits, size {@code V}; left unchanged
      * @param rng the source of the draw; unused in greedy mode
+     * @return the next token id, or {@link #NONE} when the processors banned every token
+     * @throws IllegalArgumentException for logits with NaN or {@code +inf}, or all {@code -inf}
      */
     public int next(int[] tokens, int length, float[] logits, Random rng) {
         return next(tokens, length, logits, 0, logits.length, rng);
@@ -67,6 +72,9 @@ public final class Sampler {
         for (LogitsProcessor processor : processors) {
             processor.process(tokens, length, row);
         }
+        if (allBanned(row)) {
+            return NONE;
+        }
         requireUsable(row, 0, vocab, "logits after " + processors);
         if (config.isGreedy()) {
             return Greedy.pick(row);
@@ -89,6 +97,15 @@ public final class Sampler {
             }
         }
         return last; // u fell in the rounding gap of the sum just below 1
+    }
+
+    private static boolean allBanned(float[] row) {
+        for (float x : row) {
+            if (x != Float.NEGATIVE_INFINITY) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** NaN, +inf or nothing but -inf leave no distribution to pick from. */

@@ -145,12 +145,20 @@ class SamplerTest {
         assertMessageContains(
                 "length must be in [0, 0], got 1",
                 () -> sampler.next(NO_TOKENS, 1, new float[1], new Random(0)));
-        // Greedy too: Greedy.pick alone would quietly answer 0 for an all -inf row.
+    }
+
+    @Test
+    void processorsThatBanEveryTokenLeaveNothingToPick() {
+        // Unlike logits that are all -inf from the model, a ban by the processors is a normal end.
         Sampler greedy =
                 new Sampler(SamplingConfig.greedy().toBuilder().noRepeatNgramSize(1).build());
-        assertMessageContains(
-                "all -Infinity",
-                () -> greedy.next(new int[] {0, 1}, 2, new float[] {1f, 2f}, null));
+        assertEquals(Sampler.NONE, greedy.next(new int[] {0, 1}, 2, new float[] {1f, 2f}, null));
+        Sampler sampled =
+                new Sampler(SamplingConfig.sampling(3).toBuilder().noRepeatNgramSize(1).build());
+        assertEquals(
+                Sampler.NONE,
+                sampled.next(new int[] {1, 0}, 2, new float[] {1f, 2f}, new Random(0)));
+        assertEquals(1, greedy.next(new int[] {0}, 1, new float[] {1f, 2f}, null));
     }
 
     @Test
