@@ -16,6 +16,7 @@ import java.util.List;
  * locale so does every non-ASCII character. On Linux the raw bytes are still in {@code
  * /proc/self/cmdline}: when they are what the JVM decoded into {@code args} (so they line up), each
  * argument is decoded from them strictly, and a bad byte is an error naming it, as in files.
+ * Elsewhere (macOS, Windows) there is no {@code /proc}: the arguments stay as the JVM decoded them.
  */
 final class RawArguments {
     private static final Path CMDLINE = Path.of("/proc/self/cmdline");

@@ -19,6 +19,13 @@ import java.util.regex.Pattern;
  * Writes a file so that readers see either the old content or the complete new one, never a part:
  * the bytes go to a temporary file in the same directory, are forced to disk, and the temporary
  * file is renamed over the target.
+ *
+ * <p>Per platform (docs/PLATFORMS.md): on Linux and macOS the rename is POSIX {@code rename(2)} and
+ * the directory is synced after it, so the new file also survives a power cut. On Windows the
+ * rename is {@code MoveFileEx} with replace (atomic on NTFS), but a directory cannot be opened to
+ * sync it: that step is skipped, and durability after a power cut rests on the file system's
+ * journal. Where no atomic rename is possible, the file is moved over the target without that
+ * guarantee ({@link #replace}).
  */
 public final class AtomicFiles {
     /**
@@ -67,18 +74,31 @@ public final class AtomicFiles {
             if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
                 Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
             }
-            try {
-                Files.move(
-                        temp,
-                        target,
-                        StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(temp, target);
             syncDirectory(dir);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Renames {@code from} over {@code to}, atomically where the file system can: a reader sees the
+     * old file or the new one. Where it cannot ({@link AtomicMoveNotSupportedException}, which the
+     * JDK throws when the rename would cross file systems: {@code EXDEV} on Linux and macOS, {@code
+     * ERROR_NOT_SAME_DEVICE} on Windows; not expected for two names in one directory), {@code from}
+     * is moved over {@code to} without that guarantee: for a moment {@code to} may be missing, or,
+     * as the move copies, partly written.
+     *
+     * @return whether the rename was atomic
+     */
+    static boolean replace(Path from, Path to) throws IOException {
+        try {
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+            return false;
         }
     }
 
@@ -105,14 +125,19 @@ public final class AtomicFiles {
     }
 
     /**
-     * Forces a directory's entries (a rename into it) to disk, where the file system allows it, so
-     * the rename survives a power cut and not only a killed process.
+     * Forces a directory's entries (a rename into it) to disk, where the platform allows it, so the
+     * rename survives a power cut and not only a killed process. Linux and macOS can; Windows
+     * cannot open a directory as a file (the JDK throws {@code AccessDeniedException}), and some
+     * file systems refuse to sync one: there the step is skipped, the rename itself still atomic.
+     *
+     * @return whether the directory was synced
      */
-    public static void syncDirectory(Path dir) {
+    public static boolean syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
+            return true;
         } catch (IOException e) {
-            // Some file systems cannot sync a directory; the rename itself is still atomic.
+            return false; // not possible here: skipped, as documented above
         }
     }
 

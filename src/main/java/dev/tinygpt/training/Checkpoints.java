@@ -337,6 +337,12 @@ final class Checkpoints implements AutoCloseable {
         AtomicFiles.deleteLeftovers(out, OUTPUT_FILES);
     }
 
+    /**
+     * Renames a checkpoint directory to a free name beside it: atomic on the local file systems of
+     * Linux, macOS and Windows. Where a file system cannot rename atomically, a plain move, without
+     * the guarantees in this class's comment; then the directory is synced where the platform can
+     * ({@link AtomicFiles#syncDirectory}: not on Windows).
+     */
     private static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,6 +54,7 @@ class RawArgumentsTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX) // bash, and /proc/self/cmdline to find the raw bytes in
     void theLauncherRefusesAnInvalidArgument() throws Exception {
         Files.writeString(
                 dir.resolve("tinygpt-tokenizer.json"),
