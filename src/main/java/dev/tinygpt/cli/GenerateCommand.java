@@ -6,14 +6,11 @@ import dev.tinygpt.generation.ContextPolicy;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.generation.TokenListener;
-import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.sampling.SamplingConfig;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +19,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tinygpt generate}: greedy, sampled or beam-search generation for one prompt or a batch,
@@ -51,7 +50,9 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(
                 names = "--prompt",
                 paramLabel = "TEXT",
-                description = "Prompt text (needs the model's tokenizer). Repeat for a batch.")
+                description =
+                        "Prompt text (needs the model's tokenizer); - reads it from standard input."
+                                + " Repeat for a batch.")
         List<String> texts;
 
         @Option(
@@ -64,8 +65,11 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(
                 names = "--prompt-file",
                 paramLabel = "FILE",
-                description = "A batch of prompts, one per line (empty lines are skipped).")
-        Path file;
+                description =
+                        "A batch of prompts: one per line (empty lines skipped), or in a .jsonl file"
+                                + " one {\"prompt\": …} object per line (prompts may span lines);"
+                                + " - reads the lines from standard input.")
+        String file;
     }
 
     @ArgGroup(multiplicity = "1")
@@ -80,16 +84,18 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(
             names = "--temperature",
-            defaultValue = "0",
             paramLabel = "T",
-            description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
-    float temperature;
+            description =
+                    "Sampling temperature; 0 is greedy (default: 0, or 1 when --top-k or --top-p"
+                            + " is given).")
+    Float temperature;
 
     @Option(
             names = "--top-k",
             defaultValue = "0",
             paramLabel = "K",
-            description = "Keep the K most likely tokens; 0 is off (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Sample from the K most likely tokens; 0 is off (default: ${DEFAULT-VALUE}).")
     int topK;
 
     @Option(
@@ -97,7 +103,8 @@ final class GenerateCommand implements Callable<Integer> {
             defaultValue = "1",
             paramLabel = "P",
             description =
-                    "Nucleus sampling: keep the smallest set reaching probability P; 1 is off (default: ${DEFAULT-VALUE}).")
+                    "Nucleus sampling: from the smallest set reaching probability P; 1 is off"
+                            + " (default: ${DEFAULT-VALUE}).")
     float topP;
 
     @Option(
@@ -118,11 +125,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(
             names = "--seed",
-            defaultValue = "42",
             paramLabel = "S",
             description =
-                    "Sampling seed; prompt i of a batch uses S + i (default: ${DEFAULT-VALUE}).")
-    long seed;
+                    "Sampling seed; prompt i of a batch uses S + i (default: 42; sampling only).")
+    Long seed;
 
     @Option(
             names = "--stop",
@@ -178,6 +184,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(
+            names = {"--quiet", "-q"},
+            description = "Print only the text (or JSON): no status, progress or timings.")
+    boolean quiet;
+
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         threads.apply();
@@ -186,8 +199,10 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--stream cannot be combined with --json or --num-beams");
         }
+        Status status = new Status(quiet);
+        status.firstStart();
         long loadStart = System.nanoTime();
-        try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model))) {
+        try (LanguageModel lm = ModelPaths.load(model, status)) {
             double loadMillis = (System.nanoTime() - loadStart) / 1e6;
             Tokenizer tokenizer = lm.tokenizer().orElse(null);
             List<int[]> ids = promptIds(tokenizer);
@@ -195,43 +210,83 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--stream takes a single prompt");
             }
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            TokenListener listener = TokenListener.NONE;
-            if (stream) {
-                out.print(
-                        tokenizer == null
-                                ? Arrays.toString(ids.get(0))
-                                : tokenizer.decode(ids.get(0)));
-                listener = (seq, id, text) -> out.print(tokenizer == null ? " " + id : text);
+            BatchResult result;
+            try (Status.Progress progress = progress(status, ids, options)) {
+                result = lm.generate(ids, options, listener(out, tokenizer, ids, progress));
             }
-            BatchResult result = lm.generate(ids, options, listener);
             if (json) {
                 out.println(GenerationOutput.toJson(result, tokenizer, loadMillis));
-                return 0;
-            }
-            if (stream) {
+            } else if (stream) {
                 out.println();
             } else {
-                GenerationOutput.print(out, result, tokenizer);
+                GenerationOutput.print(out, status, result, tokenizer);
             }
-            out.println(GenerationOutput.stats(result, !noKvCache, loadMillis));
+            status.line(GenerationOutput.stats(result, !noKvCache, loadMillis));
         }
         return 0;
     }
 
+    /** A bar of the tokens to generate, on a terminal when the text is not streamed. */
+    private Status.Progress progress(Status status, List<int[]> ids, GenerationOptions options) {
+        if (stream) {
+            return Status.Progress.NONE;
+        }
+        long rows = (long) ids.size() * Math.max(1, options.beams().numBeams());
+        return status.bar("generating", rows * options.maxNewTokens(), "tokens");
+    }
+
+    /** Streams text to standard output with --stream; counts tokens for the bar. */
+    private TokenListener listener(
+            PrintStream out, Tokenizer tokenizer, List<int[]> ids, Status.Progress progress) {
+        if (!stream) {
+            return (seq, id, text) -> progress.step(1);
+        }
+        out.print(tokenizer == null ? Arrays.toString(ids.get(0)) : tokenizer.decode(ids.get(0)));
+        return (seq, id, text) -> out.print(tokenizer == null ? " " + id : text);
+    }
+
     private GenerationOptions options() {
-        SamplingConfig sampling =
-                new SamplingConfig(
-                        temperature, topK, topP, repetitionPenalty, noRepeatNgramSize, seed);
-        BeamOptions beams =
-                new BeamOptions(
-                        numBeams, lengthPenalty, earlyStopping(earlyStopping), numReturnSequences);
-        return GenerationOptions.greedy(maxNewTokens).toBuilder()
+        boolean beams = numBeams > 1;
+        for (String beamOption : List.of("--length-penalty", "--early-stopping")) {
+            if (!beams && given(beamOption)) {
+                throw new IllegalArgumentException(
+                        beamOption + " applies to beam search: give --num-beams N > 1");
+            }
+        }
+        SamplingConfig.Builder sampling =
+                SamplingConfig.builder()
+                        .topK(topK)
+                        .topP(topP)
+                        .repetitionPenalty(repetitionPenalty)
+                        .noRepeatNgramSize(noRepeatNgramSize)
+                        .seed(seed != null ? seed : 42);
+        if (temperature != null) {
+            sampling.temperature(temperature);
+        }
+        SamplingConfig config = sampling.build();
+        if (seed != null && config.isGreedy()) {
+            throw new IllegalArgumentException(
+                    "--seed applies only when sampling: give --temperature > 0, --top-k or"
+                            + " --top-p");
+        }
+        return GenerationOptions.builder()
+                .maxNewTokens(maxNewTokens)
                 .kvCache(!noKvCache)
                 .contextPolicy(policy(contextPolicy))
-                .sampling(sampling)
+                .sampling(config)
                 .stopStrings(stops)
-                .beams(beams)
+                .beams(
+                        new BeamOptions(
+                                numBeams,
+                                lengthPenalty,
+                                earlyStopping(earlyStopping),
+                                numReturnSequences))
                 .build();
+    }
+
+    /** Whether the user typed {@code option} (its default may not have been). */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private List<int[]> promptIds(Tokenizer tokenizer) throws IOException {
@@ -242,21 +297,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             return list;
         }
-        List<String> texts = prompts.texts;
-        if (prompts.file != null) {
-            if (!Files.exists(prompts.file)) {
-                throw new IllegalArgumentException("prompt file not found: " + prompts.file);
-            }
-            texts =
-                    TextFiles.readUtf8(prompts.file, TextFiles.MAX_TEXT_BYTES)
-                            .lines()
-                            .filter(line -> !line.isBlank())
-                            .toList();
-            if (texts.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "prompt file " + prompts.file + " has no prompts");
-            }
-        }
+        List<String> texts = prompts.file != null ? PromptFiles.read(prompts.file) : texts();
         if (tokenizer == null) {
             throw new IllegalArgumentException(
                     "this model directory has no tokenizer; give --prompt-ids instead");
@@ -269,6 +310,15 @@ final class GenerateCommand implements Callable<Integer> {
             list.add(ids);
         }
         return list;
+    }
+
+    /** The --prompt values, a "-" read from standard input (once). */
+    private List<String> texts() throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (String text : prompts.texts) {
+            texts.add(text.equals("-") ? PromptFiles.stdin() : text);
+        }
+        return texts;
     }
 
     static int[] parseIds(String list) {

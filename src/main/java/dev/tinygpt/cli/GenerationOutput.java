@@ -1,6 +1,7 @@
 package dev.tinygpt.cli;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
@@ -18,15 +19,17 @@ import java.util.Locale;
 final class GenerationOutput {
     private GenerationOutput() {}
 
-    /** The text of each sequence, with a header line per sequence when there are several. */
-    static void print(PrintStream out, BatchResult result, Tokenizer tokenizer) {
+    /**
+     * The text of each sequence on {@code out}; when there are several, a header line before each
+     * on the status stream.
+     */
+    static void print(PrintStream out, Status status, BatchResult result, Tokenizer tokenizer) {
         List<SequenceResult> sequences = result.sequences();
         for (int i = 0; i < sequences.size(); i++) {
             SequenceResult s = sequences.get(i);
             if (sequences.size() > 1) {
-                out.printf(
-                        Locale.ROOT,
-                        "--- sequence %d (prompt %d, %s%s)%n",
+                status.line(
+                        "--- sequence %d (prompt %d, %s%s)",
                         i,
                         s.promptIndex(),
                         s.finishReason().jsonName(),
@@ -37,6 +40,21 @@ final class GenerationOutput {
             out.println(
                     tokenizer != null ? tokenizer.decode(s.tokens()) : Arrays.toString(s.tokens()));
         }
+    }
+
+    private static JsonArray ids(int[] tokens) {
+        JsonArray ids = new JsonArray();
+        Arrays.stream(tokens).forEach(ids::add);
+        return ids;
+    }
+
+    /**
+     * The text of {@code tokens} (null without a tokenizer). The completion is decoded on its own,
+     * as Hugging Face decodes generated ids: a character split between the last prompt token and
+     * the first generated one shows as a replacement character in both.
+     */
+    private static JsonElement text(Tokenizer tokenizer, int[] tokens) {
+        return tokenizer == null ? JsonNull.INSTANCE : new JsonPrimitive(tokenizer.decode(tokens));
     }
 
     /**
@@ -71,16 +89,16 @@ final class GenerationOutput {
     static JsonObject toJson(BatchResult r, Tokenizer tokenizer, double loadMillis) {
         JsonArray sequences = new JsonArray();
         for (SequenceResult s : r.sequences()) {
+            int[] prompt = Arrays.copyOf(s.tokens(), s.promptTokens());
+            int[] completion = Arrays.copyOfRange(s.tokens(), s.promptTokens(), s.tokens().length);
             JsonObject sequence = new JsonObject();
             sequence.addProperty("prompt_index", s.promptIndex());
-            JsonArray ids = new JsonArray();
-            Arrays.stream(s.tokens()).forEach(ids::add);
-            sequence.add("ids", ids);
-            sequence.add(
-                    "text",
-                    tokenizer == null
-                            ? JsonNull.INSTANCE
-                            : new JsonPrimitive(tokenizer.decode(s.tokens())));
+            sequence.add("prompt_ids", ids(prompt));
+            sequence.add("completion_ids", ids(completion));
+            sequence.add("prompt_text", text(tokenizer, prompt));
+            sequence.add("completion_text", text(tokenizer, completion));
+            sequence.addProperty("prompt_tokens", prompt.length);
+            sequence.addProperty("completion_tokens", completion.length);
             sequence.addProperty("finish_reason", s.finishReason().jsonName());
             if (!Double.isNaN(s.score())) {
                 sequence.addProperty("score", s.score());

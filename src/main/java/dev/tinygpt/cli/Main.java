@@ -50,6 +50,12 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // "-hello" is a value, not the options -h -e -l -l -o clustered.
+        cli.setPosixClusteredShortOptionsAllowed(false);
+        // Every subcommand's --version prints the tool's version.
+        cli.getSubcommands()
+                .values()
+                .forEach(sub -> sub.getCommandSpec().version(cli.getCommandSpec().version()));
         // UTF-8 whatever the locale: under LANG=C the JVM's default would print '?' for 'é'.
         cli.setOut(
                 new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
@@ -65,7 +71,7 @@ public final class Main implements Runnable {
                     }
                     err.println(
                             "tinygpt: "
-                                    + oneLine(e.getMessage())
+                                    + oneLine(withoutErrorPrefix(e.getMessage()))
                                     + hint
                                     + " (see '"
                                     + e.getCommandLine().getCommandSpec().qualifiedName()
@@ -118,7 +124,15 @@ public final class Main implements Runnable {
             return 1;
         } finally {
             IntraOpThreads.reset(); // a --threads pin lasts one command
+            PromptFiles.forget();
         }
+    }
+
+    /** picocli's own "Error: " in front of a message that gets the tool's prefix anyway. */
+    private static String withoutErrorPrefix(String message) {
+        return message != null && message.startsWith("Error: ")
+                ? message.substring("Error: ".length())
+                : message;
     }
 
     private static String describe(FileSystemException e) {

@@ -54,7 +54,8 @@ public final class TextFiles {
 
     /**
      * A text file of at most {@code maxBytes} in UTF-8; it may be a pipe ({@code --prompt-file
-     * <(…)}), which is read up to the limit.
+     * <(…)}), which is read up to the limit. A byte order mark at the start (Windows editors write
+     * one) is dropped: it is not part of the text.
      */
     public static String readUtf8(Path file, long maxBytes) throws IOException {
         if (Files.isDirectory(file)) {
@@ -74,7 +75,23 @@ public final class TextFiles {
         if (bytes.length > maxBytes) {
             throw tooLarge(file, maxBytes);
         }
-        return decodeUtf8(bytes, file.toString());
+        return withoutByteOrderMark(decodeUtf8(bytes, file.toString()));
+    }
+
+    /** All of standard input, at most {@code maxBytes}, in UTF-8, as {@link #readUtf8}. */
+    public static String readStdin(long maxBytes) throws IOException {
+        byte[] bytes =
+                System.in.readNBytes(
+                        Math.toIntExact(Math.min(maxBytes + 1, Integer.MAX_VALUE - 8)));
+        if (bytes.length > maxBytes) {
+            throw new IllegalArgumentException(
+                    "standard input is larger than " + maxBytes + " bytes");
+        }
+        return withoutByteOrderMark(decodeUtf8(bytes, "standard input"));
+    }
+
+    private static String withoutByteOrderMark(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /**

@@ -293,6 +293,9 @@ class CliOptionsTest {
                 if (!option.startsWith("--prompt")) {
                     base.put("--prompt", "the cat");
                 }
+                if (List.of("--length-penalty", "--early-stopping").contains(option)) {
+                    base.put("--num-beams", "2"); // they apply to beam search only
+                }
             }
             case "demo" -> base.put("--model", model.toString());
             case "bench" -> {

@@ -47,9 +47,13 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         JsonObject seq = o.getAsJsonArray("sequences").get(0).getAsJsonObject();
-        assertEquals(14, seq.getAsJsonArray("ids").size());
-        assertEquals(0, seq.getAsJsonArray("ids").get(0).getAsInt()); // "the"
-        assertTrue(seq.get("text").getAsString().startsWith("the cat sat on "));
+        assertEquals(4, seq.getAsJsonArray("prompt_ids").size());
+        assertEquals(0, seq.getAsJsonArray("prompt_ids").get(0).getAsInt()); // "the"
+        assertEquals(10, seq.getAsJsonArray("completion_ids").size());
+        assertEquals("the cat sat on", seq.get("prompt_text").getAsString());
+        assertEquals(10, seq.get("completion_text").getAsString().split(" ").length);
+        assertEquals(4, seq.get("prompt_tokens").getAsInt());
+        assertEquals(10, seq.get("completion_tokens").getAsInt());
         assertEquals("length", seq.get("finish_reason").getAsString());
         assertEquals(4, o.get("prompt_tokens").getAsInt());
         assertEquals(10, o.get("generated_tokens").getAsInt());
@@ -105,7 +109,11 @@ class CliTest {
                         .get(0)
                         .getAsJsonObject();
         assertEquals("context_full", seq.get("finish_reason").getAsString());
-        assertEquals(33, seq.getAsJsonArray("ids").size()); // 32 positions fed, one more predicted
+        // 32 positions fed, one more predicted
+        assertEquals(
+                33,
+                seq.getAsJsonArray("prompt_ids").size()
+                        + seq.getAsJsonArray("completion_ids").size());
     }
 
     @Test
@@ -120,12 +128,27 @@ class CliTest {
                         "--max-new-tokens",
                         "5");
         assertEquals(0, r.code(), r.err());
-        String[] lines = r.out().split("\n");
-        assertTrue(lines[0].startsWith("the dog "), lines[0]);
+        // Only the text on standard output, the timings on standard error.
+        assertEquals(1, r.out().lines().count(), r.out());
+        assertTrue(r.out().startsWith("the dog "), r.out());
         assertTrue(
-                lines[1].matches(
-                        "prompt 2 tokens, generated 5 \\(length\\) \\| prefill .* ms \\| decode .* tokens/s \\| total .* ms \\| KV cache on \\| model loaded in \\d+ ms"),
-                lines[1]);
+                r.err()
+                        .strip()
+                        .matches(
+                                "prompt 2 tokens, generated 5 \\(length\\) \\| prefill .* ms \\| decode .* tokens/s \\| total .* ms \\| KV cache on \\| model loaded in \\d+ ms"),
+                r.err());
+        Run quiet =
+                run(
+                        "generate",
+                        "--model",
+                        exercise.toString(),
+                        "--prompt",
+                        "the dog",
+                        "--max-new-tokens",
+                        "5",
+                        "--quiet");
+        assertEquals(r.out(), quiet.out());
+        assertEquals("", quiet.err());
     }
 
     @Test
@@ -232,7 +255,7 @@ class CliTest {
                 .getAsJsonArray("sequences")
                 .get(0)
                 .getAsJsonObject()
-                .getAsJsonArray("ids")
+                .getAsJsonArray("completion_ids")
                 .toString();
     }
 }

@@ -85,16 +85,12 @@ class GenerateOptionsCliTest {
         assertNotEquals(ids(a), ids(c));
         JsonObject greedy = json("--prompt", "the cat", "--max-new-tokens", "20");
         JsonObject zero =
-                json(
-                        "--prompt",
-                        "the cat",
-                        "--max-new-tokens",
-                        "20",
-                        "--temperature",
-                        "0",
-                        "--seed",
-                        "99");
+                json("--prompt", "the cat", "--max-new-tokens", "20", "--temperature", "0");
         assertEquals(ids(greedy), ids(zero));
+        // A sampling option alone samples (at temperature 1), as a user expects.
+        assertNotEquals(
+                ids(greedy),
+                ids(json("--prompt", "the cat", "--max-new-tokens", "20", "--top-k", "20")));
     }
 
     @Test
@@ -107,7 +103,9 @@ class GenerateOptionsCliTest {
                         "25",
                         "--no-repeat-ngram-size",
                         "2");
-        JsonArray ids = sequences(o).get(0).getAsJsonObject().getAsJsonArray("ids");
+        JsonObject first = sequences(o).get(0).getAsJsonObject();
+        JsonArray ids = first.getAsJsonArray("prompt_ids").deepCopy();
+        ids.addAll(first.getAsJsonArray("completion_ids"));
         java.util.Set<String> bigrams = new java.util.HashSet<>();
         for (int i = 0; i + 1 < ids.size(); i++) {
             assertTrue(
@@ -117,7 +115,9 @@ class GenerateOptionsCliTest {
         JsonObject stopped = json("--prompt", "the cat", "--max-new-tokens", "40", "--stop", "mat");
         JsonObject seq = sequences(stopped).get(0).getAsJsonObject();
         assertEquals("stop", seq.get("finish_reason").getAsString());
-        assertTrue(seq.get("text").getAsString().endsWith("mat"), seq.get("text").getAsString());
+        assertTrue(
+                seq.get("completion_text").getAsString().endsWith("mat"),
+                seq.get("completion_text").getAsString());
     }
 
     @Test
@@ -208,7 +208,37 @@ class GenerateOptionsCliTest {
                 "2",
                 "--num-return-sequences",
                 "3");
-        bad("bad --early-stopping 'maybe'", "--prompt", "the", "--early-stopping", "maybe");
+        bad(
+                "bad --early-stopping 'maybe'",
+                "--prompt",
+                "the",
+                "--num-beams",
+                "2",
+                "--early-stopping",
+                "maybe");
+        bad(
+                "--length-penalty applies to beam search: give --num-beams N > 1",
+                "--prompt",
+                "the",
+                "--length-penalty",
+                "2");
+        bad("--seed applies only when sampling", "--prompt", "the", "--seed", "3");
+        bad(
+                "--top-k 5 needs sampling, but temperature 0 decodes greedily",
+                "--prompt",
+                "the",
+                "--top-k",
+                "5",
+                "--temperature",
+                "0");
+        bad(
+                "--num-beams 3 searches deterministically; it cannot sample at temperature 0.9",
+                "--prompt",
+                "the",
+                "--num-beams",
+                "3",
+                "--temperature",
+                "0.9");
         bad("--stream takes a single prompt", "--prompt", "the", "--prompt", "a", "--stream");
         bad("a stop string must not be empty", "--prompt", "the", "--stop", "");
         bad("prompt file not found", "--prompt-file", models.resolve("none.txt").toString());
@@ -223,7 +253,7 @@ class GenerateOptionsCliTest {
     }
 
     private static String ids(JsonObject o) {
-        return sequences(o).get(0).getAsJsonObject().getAsJsonArray("ids").toString();
+        return sequences(o).get(0).getAsJsonObject().getAsJsonArray("completion_ids").toString();
     }
 
     private static String[] concat(String[] a, String... b) {
