@@ -1,10 +1,10 @@
 package dev.tinygpt.cli;
 
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.io.DirectoryWriter;
 import dev.tinygpt.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,8 +34,11 @@ final class ConvertCommand implements Callable<Integer> {
             names = "--out",
             required = true,
             paramLabel = "DIR",
-            description = "Directory to write.")
+            description = "Directory to write (it must be empty or new, unless --force).")
     Path out;
+
+    @Option(names = "--force", description = "Replace what --out holds with the converted model.")
+    boolean force;
 
     @Option(
             names = "--dtype",
@@ -59,13 +62,19 @@ final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out must differ from --model");
         }
         try (LanguageModel lm = LanguageModel.load(source)) {
-            ModelDirectory.save(out, lm.block(), null, half);
-        }
-        for (String name : TOKENIZER_FILES) {
-            Path file = source.resolve(name);
-            if (Files.isRegularFile(file)) {
-                Files.copy(file, out.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            }
+            DirectoryWriter.write(
+                    out,
+                    "--out",
+                    force,
+                    dir -> {
+                        ModelDirectory.save(dir, lm.block(), null, half);
+                        for (String name : TOKENIZER_FILES) {
+                            Path file = source.resolve(name);
+                            if (Files.isRegularFile(file)) {
+                                Files.copy(file, dir.resolve(name));
+                            }
+                        }
+                    });
         }
         System.out.println("wrote " + out + " (" + (half ? "f16" : "f32") + ")");
         return 0;

@@ -4,6 +4,8 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.io.DirectoryWriter;
+import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.ParameterSummary;
 import dev.tinygpt.tokenizer.WordTokenizer;
 import java.nio.file.Path;
@@ -40,8 +42,13 @@ final class InitCommand implements Callable<Integer> {
             names = "--out",
             required = true,
             paramLabel = "DIR",
-            description = "Directory to write.")
+            description = "Directory to write (it must be empty or new, unless --force).")
     Path out;
+
+    @Option(
+            names = "--force",
+            description = "Replace what --out holds (a model, a training run) with the new model.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
@@ -56,8 +63,12 @@ final class InitCommand implements Callable<Integer> {
         GptConfig config = p.config();
         // The exercise's 20-word vocabulary goes with the exercise preset; others are ids only.
         WordTokenizer tokenizer = "exercise".equals(preset) ? WordTokenizer.exercise() : null;
+        Status status = new Status(false);
+        status.interactive(
+                "initialising %s parameters…",
+                ParameterSummary.count(new GptModel(config).parameterCount()));
         try (LanguageModel lm = LanguageModel.create(config, seed, tokenizer)) {
-            lm.save(out);
+            DirectoryWriter.write(out, "--out", force, lm::save);
             System.out.println(
                     "wrote "
                             + out

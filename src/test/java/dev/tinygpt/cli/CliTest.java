@@ -1,6 +1,7 @@
 package dev.tinygpt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -240,6 +241,39 @@ class CliTest {
                 "'lots' is not an int");
         assertBad(run("summary", "--preset", "gpt5"), "unknown preset 'gpt5'");
         assertBad(run("frobnicate"), "Unmatched argument");
+    }
+
+    @Test
+    void initAndConvertRefuseAFullDirectoryAndReplaceItWithForce() throws Exception {
+        Path out = models.resolve("reused");
+        java.nio.file.Files.createDirectories(out.resolve("checkpoint"));
+        java.nio.file.Files.writeString(out.resolve("training.json"), "{}");
+        assertBad(
+                run("init", "--preset", "exercise", "--out", out.toString()),
+                "--out " + out + " is not empty; give --force");
+        assertTrue(java.nio.file.Files.exists(out.resolve("training.json")));
+
+        Run r = run("init", "--preset", "exercise", "--out", out.toString(), "--force");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(java.nio.file.Files.exists(out.resolve("training.json")));
+        assertFalse(java.nio.file.Files.exists(out.resolve("checkpoint")));
+        assertTrue(java.nio.file.Files.exists(out.resolve("config.json")));
+
+        assertBad(
+                run("convert", "--model", exercise.toString(), "--out", out.toString()),
+                "is not empty; give --force");
+        r =
+                run(
+                        "convert",
+                        "--model",
+                        exercise.toString(),
+                        "--out",
+                        out.toString(),
+                        "--dtype",
+                        "f16",
+                        "--force");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(f16)"), r.out());
     }
 
     private static void assertBad(Run r, String message) {
