@@ -70,10 +70,8 @@ final class DemoCommand implements Callable<Integer> {
         if (runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("--runs must be ≥ 1 and --warmup ≥ 0");
         }
-        GenerationOptions cached =
-                GenerationOptions.greedy(maxNewTokens).toBuilder().stopAtEos(false).build();
-        try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model))) {
-            GptConfig config = lm.config();
+        try (LanguageModel lm = LanguageModel.load(ModelPaths.resolve(model));
+                InferenceSession session = lm.newSession()) {
             Tokenizer tokenizer =
                     lm.tokenizer()
                             .orElseThrow(
@@ -84,64 +82,68 @@ final class DemoCommand implements Callable<Integer> {
             if (ids.length == 0) {
                 throw new IllegalArgumentException("empty prompt: --prompt must contain text");
             }
-            System.out.println("tinygpt demo: " + model);
-            System.out.println("Config: " + config.describe());
-            System.out.println();
-            System.out.print(ParameterSummary.format(lm.block()));
-            System.out.println();
-
-            System.out.println("Prompt: \"" + prompt + "\" -> ids " + Arrays.toString(ids));
-            System.out.printf(
-                    Locale.ROOT,
-                    "Generating %d new tokens greedily (context %d; past it the window keeps the"
-                            + " last %d tokens)%n",
-                    maxNewTokens,
-                    config.contextLength(),
-                    config.contextLength() - config.contextLength() / 2);
-
+            printModel(lm, ids);
             // Greedy runs to the full length: the demo always shows exactly maxNewTokens tokens.
+            GenerationOptions cached =
+                    GenerationOptions.greedy(maxNewTokens).toBuilder().stopAtEos(false).build();
             GenerationOptions uncached = cached.toBuilder().kvCache(false).build();
-            try (InferenceSession session = lm.newSession()) {
-                GenerationResult withCache = Generator.generate(session, ids, cached);
-                GenerationResult without = Generator.generate(session, ids, uncached);
-                System.out.println();
-                System.out.println("With KV cache:    " + tokenizer.decode(withCache.generated()));
-                System.out.println("Without KV cache: " + tokenizer.decode(without.generated()));
-                boolean identical = Arrays.equals(withCache.tokens(), without.tokens());
-                System.out.println("Identical: " + (identical ? "yes" : "NO"));
-
-                for (int i = 0; i < warmup; i++) {
-                    Generator.generate(session, ids, cached);
-                    Generator.generate(session, ids, uncached);
-                }
-                double[] cachedMs = new double[runs];
-                double[] uncachedMs = new double[runs];
-                for (int i = 0; i < runs; i++) {
-                    cachedMs[i] = Generator.generate(session, ids, cached).totalMillis();
-                    uncachedMs[i] = Generator.generate(session, ids, uncached).totalMillis();
-                }
-                double c = Stats.median(cachedMs);
-                double u = Stats.median(uncachedMs);
-                System.out.println();
-                System.out.printf(
-                        Locale.ROOT,
-                        "Timing (median of %d runs after %d warm-up runs, %d tokens each):%n",
-                        runs,
-                        warmup,
-                        maxNewTokens);
-                System.out.printf(
-                        Locale.ROOT,
-                        "  with KV cache:    %8.2f ms  (%,8.0f tokens/s)%n",
-                        c,
-                        maxNewTokens / (c / 1000));
-                System.out.printf(
-                        Locale.ROOT,
-                        "  without KV cache: %8.2f ms  (%,8.0f tokens/s)%n",
-                        u,
-                        maxNewTokens / (u / 1000));
-                System.out.printf(Locale.ROOT, "  speed-up:         %8.2fx%n", u / c);
-                return identical ? 0 : 1;
-            }
+            GenerationResult withCache = Generator.generate(session, ids, cached);
+            GenerationResult without = Generator.generate(session, ids, uncached);
+            System.out.println();
+            System.out.println("With KV cache:    " + tokenizer.decode(withCache.generated()));
+            System.out.println("Without KV cache: " + tokenizer.decode(without.generated()));
+            boolean identical = Arrays.equals(withCache.tokens(), without.tokens());
+            System.out.println("Identical: " + (identical ? "yes" : "NO"));
+            time(session, ids, cached, uncached);
+            return identical ? 0 : 1;
         }
+    }
+
+    private void printModel(LanguageModel lm, int[] ids) {
+        GptConfig config = lm.config();
+        System.out.println("tinygpt demo: " + model);
+        System.out.println("Config: " + config.describe());
+        System.out.println();
+        System.out.print(ParameterSummary.format(lm.block()));
+        System.out.println();
+        System.out.println("Prompt: \"" + prompt + "\" -> ids " + Arrays.toString(ids));
+        System.out.printf(
+                Locale.ROOT,
+                "Generating %d new tokens greedily (context %d; past it the window keeps the"
+                        + " last %d tokens)%n",
+                maxNewTokens,
+                config.contextLength(),
+                config.contextLength() - config.contextLength() / 2);
+    }
+
+    /** Medians of {@code runs} timed runs of each path, after {@code warmup} untimed ones. */
+    private void time(
+            InferenceSession session,
+            int[] ids,
+            GenerationOptions cached,
+            GenerationOptions uncached) {
+        for (int i = 0; i < warmup; i++) {
+            Generator.generate(session, ids, cached);
+            Generator.generate(session, ids, uncached);
+        }
+        double[] cachedMs = new double[runs];
+        double[] uncachedMs = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            cachedMs[i] = Generator.generate(session, ids, cached).totalMillis();
+            uncachedMs[i] = Generator.generate(session, ids, uncached).totalMillis();
+        }
+        double c = Stats.median(cachedMs);
+        double u = Stats.median(uncachedMs);
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "Timing (median of %d runs after %d warm-up runs, %d tokens each):%n",
+                runs,
+                warmup,
+                maxNewTokens);
+        String row = "  %-18s%8.2f ms  (%,8.0f tokens/s)%n";
+        System.out.printf(Locale.ROOT, row, "with KV cache:", c, maxNewTokens / (c / 1000));
+        System.out.printf(Locale.ROOT, row, "without KV cache:", u, maxNewTokens / (u / 1000));
+        System.out.printf(Locale.ROOT, "  speed-up:         %8.2fx%n", u / c);
     }
 }

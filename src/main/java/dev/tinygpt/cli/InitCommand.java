@@ -35,6 +35,7 @@ final class InitCommand implements Callable<Integer> {
     @Option(
             names = "--seed",
             defaultValue = "1234",
+            paramLabel = "S",
             description = "RNG seed (default: ${DEFAULT-VALUE}).")
     long seed;
 

@@ -62,56 +62,8 @@ public final class Main implements Runnable {
         cli.setErr(
                 new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cli.setParameterExceptionHandler(
-                (e, a) -> {
-                    PrintWriter err = e.getCommandLine().getErr();
-                    String hint = "";
-                    if (e instanceof CommandLine.UnmatchedArgumentException u
-                            && !u.getSuggestions().isEmpty()) {
-                        hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
-                    }
-                    err.println(
-                            "tinygpt: "
-                                    + oneLine(withoutErrorPrefix(e.getMessage()))
-                                    + hint
-                                    + " (see '"
-                                    + e.getCommandLine().getCommandSpec().qualifiedName()
-                                    + " --help')");
-                    err.flush();
-                    return 2;
-                });
-        cli.setExecutionExceptionHandler(
-                (e, c, p) -> {
-                    PrintWriter err = c.getErr();
-                    if (e instanceof IllegalArgumentException) {
-                        String message = OptionNames.rewrite(c.getCommandSpec(), e.getMessage());
-                        err.println("tinygpt: " + oneLine(message));
-                        err.flush();
-                        return 2;
-                    }
-                    if (e instanceof FileSystemException f) {
-                        // A path the user gave that cannot be read or written.
-                        err.println("tinygpt: " + oneLine(describe(f)));
-                        err.flush();
-                        return 2;
-                    }
-                    if (e instanceof EngineException
-                            && String.valueOf(e.getMessage()).contains("allocate")) {
-                        // libtorch could not get the memory the input asks for.
-                        err.println("tinygpt: out of native memory: " + oneLine(e.getMessage()));
-                        err.flush();
-                        return 1;
-                    }
-                    if (e instanceof IOException) {
-                        // The input was fine, the system failed us (disk full, I/O error).
-                        err.println("tinygpt: I/O error: " + oneLine(String.valueOf(e)));
-                        err.flush();
-                        return 1;
-                    }
-                    err.println("tinygpt: failed: " + e);
-                    e.printStackTrace(err);
-                    err.flush();
-                    return 1;
-                });
+                (e, a) -> report(e.getCommandLine().getErr(), badArguments(e), 2));
+        cli.setExecutionExceptionHandler((e, c, p) -> failed(c, e));
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
@@ -126,6 +78,52 @@ public final class Main implements Runnable {
             IntraOpThreads.reset(); // a --threads pin lasts one command
             PromptFiles.forget();
         }
+    }
+
+    /** An option or argument picocli refused, with the closest option suggested. */
+    private static String badArguments(CommandLine.ParameterException e) {
+        String hint = "";
+        if (e instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getSuggestions().isEmpty()) {
+            hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+        }
+        return withoutErrorPrefix(e.getMessage())
+                + hint
+                + " (see '"
+                + e.getCommandLine().getCommandSpec().qualifiedName()
+                + " --help')";
+    }
+
+    /**
+     * What a command threw: bad input (exit 2), a failure of the system (exit 1, one line), or a
+     * bug (exit 1 with its stack trace).
+     */
+    private static int failed(CommandLine c, Exception e) {
+        PrintWriter err = c.getErr();
+        if (e instanceof IllegalArgumentException) {
+            return report(err, OptionNames.rewrite(c.getCommandSpec(), e.getMessage()), 2);
+        }
+        if (e instanceof FileSystemException f) {
+            return report(err, describe(f), 2); // a path the user gave that cannot be used
+        }
+        if (e instanceof EngineException && String.valueOf(e.getMessage()).contains("allocate")) {
+            // libtorch could not get the memory the input asks for.
+            return report(err, "out of native memory: " + e.getMessage(), 1);
+        }
+        if (e instanceof IOException) {
+            // The input was fine, the system failed us (disk full, I/O error).
+            return report(err, "I/O error: " + e, 1);
+        }
+        err.println("tinygpt: failed: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return 1;
+    }
+
+    private static int report(PrintWriter err, String message, int exitCode) {
+        err.println("tinygpt: " + oneLine(message));
+        err.flush();
+        return exitCode;
     }
 
     /** picocli's own "Error: " in front of a message that gets the tool's prefix anyway. */
