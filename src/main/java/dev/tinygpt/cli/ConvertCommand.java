@@ -1,7 +1,6 @@
 package dev.tinygpt.cli;
 
 import dev.tinygpt.generation.LanguageModel;
-import dev.tinygpt.io.DirectoryWriter;
 import dev.tinygpt.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,22 +23,8 @@ final class ConvertCommand implements Callable<Integer> {
     private static final List<String> TOKENIZER_FILES =
             List.of("tinygpt-tokenizer.json", "tokenizer.json", "vocab.json", "merges.txt");
 
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "Model directory to read.")
-    String model;
-
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "DIR",
-            description = "Directory to write (it must be empty or new, unless --force).")
-    Path out;
-
-    @Option(names = "--force", description = "Replace what --out holds with the converted model.")
-    boolean force;
+    @Mixin ModelOption model = new ModelOption();
+    @Mixin OutputOption out = new OutputOption();
 
     @Option(
             names = "--dtype",
@@ -57,15 +43,12 @@ final class ConvertCommand implements Callable<Integer> {
                             throw new IllegalArgumentException(
                                     "bad --dtype '" + dtype + "': expected f32 or f16");
                 };
-        Path source = ModelPaths.resolve(model);
-        if (source.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+        Path source = model.dir();
+        if (source.toAbsolutePath().normalize().equals(out.dir.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out must differ from --model");
         }
         try (LanguageModel lm = LanguageModel.load(source)) {
-            DirectoryWriter.write(
-                    out,
-                    "--out",
-                    force,
+            out.write(
                     dir -> {
                         ModelDirectory.save(dir, lm.block(), null, half);
                         for (String name : TOKENIZER_FILES) {
@@ -76,7 +59,7 @@ final class ConvertCommand implements Callable<Integer> {
                         }
                     });
         }
-        System.out.println("wrote " + out + " (" + (half ? "f16" : "f32") + ")");
+        System.out.println("wrote " + out.dir + " (" + (half ? "f16" : "f32") + ")");
         return 0;
     }
 }

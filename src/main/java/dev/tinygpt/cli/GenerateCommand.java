@@ -39,12 +39,7 @@ import picocli.CommandLine.Spec;
 final class GenerateCommand implements Callable<Integer> {
     @Mixin ThreadsOption threads = new ThreadsOption();
 
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "Model directory.")
-    String model;
+    @Mixin ModelOption model = new ModelOption();
 
     static final class Prompts {
         @Option(
@@ -202,7 +197,7 @@ final class GenerateCommand implements Callable<Integer> {
         Status status = new Status(quiet);
         status.firstStart();
         long loadStart = System.nanoTime();
-        try (LanguageModel lm = ModelPaths.load(model, status)) {
+        try (LanguageModel lm = ModelPaths.load(model.dir(), status)) {
             double loadMillis = (System.nanoTime() - loadStart) / 1e6;
             Tokenizer tokenizer = lm.tokenizer().orElse(null);
             List<int[]> ids = promptIds(tokenizer);

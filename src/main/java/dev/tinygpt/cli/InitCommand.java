@@ -4,13 +4,12 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
-import dev.tinygpt.io.DirectoryWriter;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.ParameterSummary;
 import dev.tinygpt.tokenizer.WordTokenizer;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,17 +38,7 @@ final class InitCommand implements Callable<Integer> {
             description = "RNG seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "DIR",
-            description = "Directory to write (it must be empty or new, unless --force).")
-    Path out;
-
-    @Option(
-            names = "--force",
-            description = "Replace what --out holds (a model, a training run) with the new model.")
-    boolean force;
+    @Mixin OutputOption out = new OutputOption();
 
     @Override
     public Integer call() throws Exception {
@@ -69,10 +58,10 @@ final class InitCommand implements Callable<Integer> {
                 "initialising %s parameters…",
                 ParameterSummary.count(new GptModel(config).parameterCount()));
         try (LanguageModel lm = LanguageModel.create(config, seed, tokenizer)) {
-            DirectoryWriter.write(out, "--out", force, lm::save);
+            out.write(lm::save);
             System.out.println(
                     "wrote "
-                            + out
+                            + out.dir
                             + " ("
                             + preset
                             + ", seed "

@@ -18,11 +18,10 @@ final class ModelPaths {
     private ModelPaths() {}
 
     /**
-     * Loads the model at {@code path} (resolved as {@link #resolve}), saying so on a terminal: the
-     * weights' size before, the time after (GPT-2 small takes ~2 s).
+     * Loads the model at {@code dir}, saying so on a terminal: the weights' size before, the time
+     * after (GPT-2 small takes ~2 s).
      */
-    static LanguageModel load(String path, Status status) throws IOException {
-        Path dir = resolve(path);
+    static LanguageModel load(Path dir, Status status) throws IOException {
         long bytes = weightBytes(dir);
         if (bytes > 0) {
             status.interactive("loading %s (%s of weights)…", dir, BenchReport.humanBytes(bytes));

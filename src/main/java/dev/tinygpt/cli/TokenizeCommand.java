@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,12 +29,7 @@ import picocli.CommandLine.Option;
             "The directory may hold only tokenizer files."
         })
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "Model or tokenizer directory.")
-    String model;
+    @Mixin ModelOption model = new ModelOption();
 
     static final class Input {
         @Option(names = "--text", paramLabel = "TEXT", description = "The text to encode.")
@@ -56,7 +52,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = ModelPaths.resolve(model);
+        Path dir = model.dir();
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory not found: " + dir);
         }
