@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Generate text from one prompt or a batch of prompts; print the text, then prefill"
-                    + " time, decode tokens/s and total time.",
+            "Generate text from one prompt or a batch of prompts: the text on standard output;"
+                    + " status, prefill time, decode tokens/s and total time on standard error.",
             "Greedy by default; --temperature > 0 samples (Hugging Face semantics)."
         })
 final class GenerateCommand implements Callable<Integer> {
