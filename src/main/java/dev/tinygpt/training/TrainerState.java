@@ -1,0 +1,90 @@
+package dev.tinygpt.training;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.tinygpt.config.TrainingOptions;
+import dev.tinygpt.io.TextFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a checkpoint's {@code trainer-state.json} holds besides the arrays.
+ *
+ * @param iter steps taken
+ * @param options the run's options
+ * @param corpusSha256 the corpus the run trains on, so a resume on another one is refused
+ * @param bestValLoss the validation loss of the best model so far; infinite before there is one
+ */
+record TrainerState(int iter, TrainingOptions options, String corpusSha256, double bestValLoss) {
+
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    /** The state of a run that has taken no step. */
+    static TrainerState fresh(TrainingOptions options, String corpusSha256) {
+        return new TrainerState(0, options, corpusSha256, Double.POSITIVE_INFINITY);
+    }
+
+    TrainerState withOptions(TrainingOptions changed) {
+        return new TrainerState(iter, changed, corpusSha256, bestValLoss);
+    }
+
+    TrainerState withIter(int steps) {
+        return new TrainerState(steps, options, corpusSha256, bestValLoss);
+    }
+
+    TrainerState withBest(double valLoss) {
+        return new TrainerState(iter, options, corpusSha256, valLoss);
+    }
+
+    String toJson() {
+        JsonObject state = new JsonObject();
+        state.addProperty("iter", iter);
+        state.addProperty("best_val_loss", bestValLoss);
+        state.addProperty("corpus_sha256", corpusSha256);
+        state.add("options", GSON.toJsonTree(options));
+        return GSON.toJson(state) + "\n";
+    }
+
+    /** Reads and checks a state file; a damaged one is an error naming the file and the problem. */
+    static TrainerState read(Path file) throws IOException {
+        JsonElement root = TextFiles.readJson(file, TextFiles.MAX_CONFIG_BYTES);
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException(file + ": not a JSON object");
+        }
+        JsonObject json = root.getAsJsonObject();
+        TrainerState state;
+        try {
+            state =
+                    new TrainerState(
+                            step(json.get("iter").getAsDouble()),
+                            GSON.fromJson(json.get("options"), TrainingOptions.class),
+                            json.get("corpus_sha256").getAsString(),
+                            json.get("best_val_loss").getAsDouble());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": malformed trainer state (" + TextFiles.jsonProblem(e) + ")", e);
+        }
+        if (state.options() == null) {
+            throw new IllegalArgumentException(file + ": malformed trainer state (no options)");
+        }
+        if (state.iter() > state.options().maxIters()) {
+            throw new IllegalArgumentException(
+                    file
+                            + ": iter "
+                            + state.iter()
+                            + " is past max_iters "
+                            + state.options().maxIters());
+        }
+        return state;
+    }
+
+    private static int step(double stored) {
+        int iter = (int) stored;
+        if (stored != iter || iter < 0) {
+            throw new IllegalArgumentException("iter must be a step number, got " + stored);
+        }
+        return iter;
+    }
+}
