@@ -47,7 +47,8 @@ import java.util.stream.Stream;
  *       of atomic writes.
  * </ul>
  *
- * A run holds a {@link DirectoryLock} while it writes.
+ * A run holds a {@link DirectoryLock} while it writes; a run refused before it starts leaves
+ * nothing it created.
  */
 final class Checkpoints implements AutoCloseable {
     static final String LAST = "checkpoint";
@@ -83,7 +84,7 @@ final class Checkpoints implements AutoCloseable {
             checkpoints.requireNoOutput();
             checkpoints.deleteLeftovers();
         } catch (IOException | RuntimeException e) {
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
         return checkpoints;
@@ -126,7 +127,7 @@ final class Checkpoints implements AutoCloseable {
         try {
             checkpoints.recover();
         } catch (IOException | RuntimeException e) {
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
         return checkpoints;
@@ -289,5 +290,17 @@ final class Checkpoints implements AutoCloseable {
     @Override
     public void close() throws IOException {
         lock.close();
+    }
+
+    /**
+     * Releases the lock of a run that never started, deleting what the lock created; a failure to
+     * do so is added to {@code cause}, the reason the run did not start.
+     */
+    void abandon(Exception cause) {
+        try {
+            lock.abandon();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 }

@@ -103,7 +103,7 @@ public final class TrainingRun implements AutoCloseable {
             if (saved != null) {
                 saved.tokenizer().close();
             }
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
         TrainerState state = saved.state();
@@ -138,7 +138,7 @@ public final class TrainingRun implements AutoCloseable {
                 run.step.close();
                 tokenizer.close();
             }
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
     }

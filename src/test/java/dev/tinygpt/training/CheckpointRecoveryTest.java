@@ -15,12 +15,14 @@ import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
 import dev.tinygpt.tokenizer.CharTokenizer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +122,46 @@ class CheckpointRecoveryTest {
         Files.writeString(killed.resolve(".model.safetensors123.tmp"), "half a write");
         TrainingRun.start(config, tokenizer, CORPUS, options, killed).close();
         assertFalse(Files.exists(killed.resolve(".model.safetensors123.tmp")));
+    }
+
+    @Test
+    void aRefusedRunLeavesNothingItCreated() throws Exception {
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
+        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
+        TrainingOptions options = TrainingRunTest.options(4, 4, 1e-3f);
+        // Someone else's model: refused, and no lock file left beside it.
+        Path user = Files.createDirectories(dir.resolve("user"));
+        Files.writeString(user.resolve("model.safetensors"), "not ours");
+        List<String> before = listing(user);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingRun.start(config, tokenizer, CORPUS, options, user));
+        assertEquals(before, listing(user));
+        // A directory without a run to resume, likewise.
+        assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(user, CORPUS));
+        assertEquals(before, listing(user));
+        // A run's directory keeps its lock file: it marks the directory as a run's.
+        Path run = dir.resolve("run");
+        try (TrainingRun r = TrainingRun.start(config, tokenizer, CORPUS, options, run)) {
+            r.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
+        }
+        List<String> finished = listing(run);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingRun.start(config, tokenizer, CORPUS, options, run));
+        assertEquals(finished, listing(run));
+        assertTrue(finished.contains(DirectoryLock.FILE), finished.toString());
+        // Directories the lock created go with it; one that was there stays.
+        Path nested = dir.resolve("new/deeper/out");
+        DirectoryLock.create(nested).abandon();
+        assertFalse(Files.exists(dir.resolve("new")));
+        assertTrue(Files.isDirectory(dir));
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tinygpt.CliRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +119,28 @@ class TrainCliTest {
                 "--lr",
                 "0");
         bad("--out DIR is required", "--corpus", shortText.toString());
+    }
+
+    @Test
+    void aRefusedOutLeavesTheDirectoryAsItWas() throws Exception {
+        Path corpus =
+                Files.writeString(dir.resolve("corpus.txt"), "to be or not to be. ".repeat(60));
+        Path user = Files.createDirectories(dir.resolve("user"));
+        Files.writeString(user.resolve("config.json"), "{}");
+        CliRunner.Run r =
+                CliRunner.run(
+                        "train",
+                        "--corpus",
+                        corpus.toString(),
+                        "--out",
+                        user.toString(),
+                        "--preset",
+                        "char-tiny");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("already holds config.json"), r.err());
+        try (Stream<Path> files = Files.list(user)) {
+            assertEquals(List.of(user.resolve("config.json")), files.toList());
+        }
     }
 
     private static void bad(String message, String... args) {
