@@ -42,7 +42,8 @@ import java.util.stream.Stream;
  *       last, then {@code checkpoint} is renamed to {@code .checkpoint.old}, the new one renamed
  *       into place and the old one deleted (its state file first). So there is always a complete
  *       checkpoint with a state file: {@code checkpoint}, or between the two renames {@code
- *       .checkpoint.old}, which a resume moves back into place.
+ *       .checkpoint.old}, which a resume moves back into place. A resume that changes the run's
+ *       total steps replaces the state file alone, atomically.
  *   <li>A resume deletes what a killed write left: {@code .checkpoint.tmp} and the temporary files
  *       of atomic writes.
  * </ul>
@@ -169,6 +170,14 @@ final class Checkpoints implements AutoCloseable {
         deleteTree(old);
     }
 
+    /**
+     * Replaces the last checkpoint's state file, atomically: the run's options changed (a resume
+     * with a new total) while its arrays did not.
+     */
+    void rewriteState(TrainerState state) throws IOException {
+        AtomicFiles.writeString(lastDirectory().resolve(STATE), state.toJson());
+    }
+
     /** The last complete checkpoint ({@link #existing} has put it in place). */
     Saved readLast() throws IOException {
         Path dir = lastDirectory();
@@ -258,8 +267,10 @@ final class Checkpoints implements AutoCloseable {
 
     private void deleteLeftovers() throws IOException {
         deleteTree(out.resolve(TEMP));
-        if (Files.isRegularFile(out.resolve(LAST).resolve(STATE))) {
+        Path last = out.resolve(LAST);
+        if (Files.isRegularFile(last.resolve(STATE))) {
             deleteTree(out.resolve(OLD));
+            AtomicFiles.deleteLeftovers(last, List.of(STATE)); // a killed rewriteState
         }
         AtomicFiles.deleteLeftovers(out, OUTPUT_FILES);
     }

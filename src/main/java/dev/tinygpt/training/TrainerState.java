@@ -13,35 +13,40 @@ import java.nio.file.Path;
  * What a checkpoint's {@code trainer-state.json} holds besides the arrays.
  *
  * @param iter steps taken
- * @param options the run's options
+ * @param options the run's options; a resume may change their {@code max_iters}
  * @param corpusSha256 the corpus the run trains on, so a resume on another one is refused
  * @param bestValLoss the validation loss of the best model so far; infinite before there is one
+ * @param bestIter the step of the best model; 0 before there is one, or in a checkpoint written
+ *     before the step was recorded
  */
-record TrainerState(int iter, TrainingOptions options, String corpusSha256, double bestValLoss) {
+record TrainerState(
+        int iter, TrainingOptions options, String corpusSha256, double bestValLoss, int bestIter) {
 
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     /** The state of a run that has taken no step. */
     static TrainerState fresh(TrainingOptions options, String corpusSha256) {
-        return new TrainerState(0, options, corpusSha256, Double.POSITIVE_INFINITY);
+        return new TrainerState(0, options, corpusSha256, Double.POSITIVE_INFINITY, 0);
     }
 
     TrainerState withOptions(TrainingOptions changed) {
-        return new TrainerState(iter, changed, corpusSha256, bestValLoss);
+        return new TrainerState(iter, changed, corpusSha256, bestValLoss, bestIter);
     }
 
     TrainerState withIter(int steps) {
-        return new TrainerState(steps, options, corpusSha256, bestValLoss);
+        return new TrainerState(steps, options, corpusSha256, bestValLoss, bestIter);
     }
 
+    /** This state with the model of its current step as the best. */
     TrainerState withBest(double valLoss) {
-        return new TrainerState(iter, options, corpusSha256, valLoss);
+        return new TrainerState(iter, options, corpusSha256, valLoss, iter);
     }
 
     String toJson() {
         JsonObject state = new JsonObject();
         state.addProperty("iter", iter);
         state.addProperty("best_val_loss", bestValLoss);
+        state.addProperty("best_iter", bestIter);
         state.addProperty("corpus_sha256", corpusSha256);
         state.add("options", GSON.toJsonTree(options));
         return GSON.toJson(state) + "\n";
@@ -61,7 +66,8 @@ record TrainerState(int iter, TrainingOptions options, String corpusSha256, doub
                             step(json.get("iter").getAsDouble()),
                             GSON.fromJson(json.get("options"), TrainingOptions.class),
                             json.get("corpus_sha256").getAsString(),
-                            json.get("best_val_loss").getAsDouble());
+                            json.get("best_val_loss").getAsDouble(),
+                            json.has("best_iter") ? json.get("best_iter").getAsInt() : 0);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     file + ": malformed trainer state (" + TextFiles.jsonProblem(e) + ")", e);

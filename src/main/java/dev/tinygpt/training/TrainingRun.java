@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * One training run of a GPT on a text corpus, from its start (or a resume) to its close: the output
@@ -20,7 +21,7 @@ import java.util.HexFormat;
  * validation loss is kept as the output directory's model.
  *
  * <p>A resumed run continues exactly as the uninterrupted run would (the steps are deterministic,
- * see {@link TrainingStep}).
+ * see {@link TrainingStep}); a resume may also change the total steps, and with them the schedule.
  */
 public final class TrainingRun implements AutoCloseable {
     /** One optimizer step. */
@@ -29,6 +30,9 @@ public final class TrainingRun implements AutoCloseable {
 
     /** One loss estimate. */
     public record Evaluation(int iter, double trainLoss, double valLoss, boolean best) {}
+
+    /** The best model so far, saved in the output directory; {@code iter} 0 if not recorded. */
+    public record Best(int iter, double valLoss) {}
 
     /** Receives progress. */
     public interface Listener {
@@ -47,6 +51,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Checkpoints checkpoints;
     private final TrainingStep step;
     private TrainerState state;
+    private Optional<TrainerState> lastCheckpoint = Optional.empty();
     private boolean closed;
 
     private TrainingRun(
@@ -107,15 +112,21 @@ public final class TrainingRun implements AutoCloseable {
             throw e;
         }
         TrainerState state = saved.state();
-        return open(
-                saved.config(),
-                saved.tokenizer(),
-                data,
-                checkpoints,
-                state,
-                step ->
-                        checkpoints.loadLast(
-                                step.block(), step.manager(), step.optimizer(), state.iter()));
+        TrainingRun run =
+                open(
+                        saved.config(),
+                        saved.tokenizer(),
+                        data,
+                        checkpoints,
+                        state,
+                        step ->
+                                checkpoints.loadLast(
+                                        step.block(),
+                                        step.manager(),
+                                        step.optimizer(),
+                                        state.iter()));
+        run.lastCheckpoint = Optional.of(state);
+        return run;
     }
 
     /** The run with its weights; if it cannot be made, what it holds is released. */
@@ -143,6 +154,31 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Changes the run's total steps to {@code maxIters}, at least the steps taken, as nanoGPT does
+     * when a resumed run is given another {@code max_iters}: the learning-rate schedule from here
+     * on is the one for the new total (its cosine stretched or shrunk), and the last checkpoint
+     * records the total, so a later resume keeps it.
+     */
+    public void setMaxIters(int maxIters) throws IOException {
+        checkOpen();
+        if (maxIters < state.iter()) {
+            throw new IllegalArgumentException(
+                    "max_iters must be at least the run's current step "
+                            + state.iter()
+                            + ", got "
+                            + maxIters);
+        }
+        if (maxIters == state.options().maxIters()) {
+            return;
+        }
+        state = state.withOptions(state.options().toBuilder().maxIters(maxIters).build());
+        if (lastCheckpoint.isPresent()) {
+            lastCheckpoint = Optional.of(lastCheckpoint.get().withOptions(state.options()));
+            checkpoints.rewriteState(lastCheckpoint.get());
+        }
+    }
+
     public int iteration() {
         return state.iter();
     }
@@ -161,6 +197,13 @@ public final class TrainingRun implements AutoCloseable {
 
     public TrainingOptions options() {
         return state.options();
+    }
+
+    /** The best model so far, if an evaluation has given one. */
+    public Optional<Best> best() {
+        return Double.isInfinite(state.bestValLoss())
+                ? Optional.empty()
+                : Optional.of(new Best(state.bestIter(), state.bestValLoss()));
     }
 
     /** Trains until {@code maxIters} (or {@code stopAt}, whichever is first). */
@@ -197,6 +240,7 @@ public final class TrainingRun implements AutoCloseable {
             checkpoints.saveBest(step.block(), tokenizer, evaluation, state.options());
         }
         checkpoints.saveLast(step.block(), tokenizer, step.optimizer(), state);
+        lastCheckpoint = Optional.of(state);
         return evaluation;
     }
 
