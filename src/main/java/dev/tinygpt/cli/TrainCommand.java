@@ -6,6 +6,7 @@ import dev.tinygpt.config.Presets;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.tokenizer.CharTokenizer;
+import dev.tinygpt.training.TrainingListener;
 import dev.tinygpt.training.TrainingRun;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -222,11 +223,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A progress bar on a terminal, log lines otherwise; evaluations always get a line. */
-    static final class Progress implements TrainingRun.Listener {
+    static final class Progress implements TrainingListener {
         private final PrintStream out;
         private final boolean terminal;
         private final long start = System.nanoTime();
-        private TrainingRun.Step last;
+        private TrainingListener.Step last;
 
         Progress(PrintStream out, boolean terminal) {
             this.out = out;
@@ -234,7 +235,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onStep(TrainingRun.Step s) {
+        public void onStep(TrainingListener.Step s) {
             last = s;
             String line =
                     String.format(
@@ -258,7 +259,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onEvaluation(TrainingRun.Evaluation e) {
+        public void onEvaluation(TrainingListener.Evaluation e) {
             if (terminal) {
                 out.println();
             }

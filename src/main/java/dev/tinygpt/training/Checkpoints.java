@@ -137,7 +137,7 @@ final class Checkpoints implements AutoCloseable {
     void saveBest(
             GptModel model,
             Tokenizer tokenizer,
-            TrainingRun.Evaluation eval,
+            TrainingListener.Evaluation eval,
             TrainingOptions options)
             throws IOException {
         ModelDirectory.save(out, model, tokenizer);
@@ -178,10 +178,17 @@ final class Checkpoints implements AutoCloseable {
         AtomicFiles.writeString(lastDirectory().resolve(STATE), state.toJson());
     }
 
-    /** The last complete checkpoint ({@link #existing} has put it in place). */
-    Saved readLast() throws IOException {
+    /**
+     * The last complete checkpoint ({@link #existing} has put it in place), of a run on {@code
+     * corpus}.
+     */
+    Saved readLast(String corpus) throws IOException {
         Path dir = lastDirectory();
         TrainerState state = TrainerState.read(dir.resolve(STATE));
+        if (!state.trainedOn(corpus)) {
+            throw new IllegalArgumentException(
+                    "the corpus differs from the one the run in " + out + " was trained on");
+        }
         GptConfig config = ModelDirectory.readConfig(dir);
         Tokenizer tokenizer =
                 ModelDirectory.readTokenizer(dir)

@@ -7,7 +7,11 @@ import com.google.gson.JsonObject;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.TextFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * What a checkpoint's {@code trainer-state.json} holds besides the arrays.
@@ -24,9 +28,14 @@ record TrainerState(
 
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
-    /** The state of a run that has taken no step. */
-    static TrainerState fresh(TrainingOptions options, String corpusSha256) {
-        return new TrainerState(0, options, corpusSha256, Double.POSITIVE_INFINITY, 0);
+    /** The state of a run on {@code corpus} that has taken no step. */
+    static TrainerState fresh(TrainingOptions options, String corpus) {
+        return new TrainerState(0, options, sha256(corpus), Double.POSITIVE_INFINITY, 0);
+    }
+
+    /** Whether the run trains on {@code corpus}. */
+    boolean trainedOn(String corpus) {
+        return corpusSha256.equals(sha256(corpus));
     }
 
     TrainerState withOptions(TrainingOptions changed) {
@@ -92,5 +101,16 @@ record TrainerState(
             throw new IllegalArgumentException("iter must be a step number, got " + stored);
         }
         return iter;
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 }

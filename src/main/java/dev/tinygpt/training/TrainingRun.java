@@ -7,11 +7,7 @@ import dev.tinygpt.model.WeightInit;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -24,22 +20,8 @@ import java.util.Optional;
  * see {@link TrainingStep}); a resume may also change the total steps, and with them the schedule.
  */
 public final class TrainingRun implements AutoCloseable {
-    /** One optimizer step. */
-    public record Step(
-            int iter, int maxIters, float loss, float learningRate, double tokensPerSecond) {}
-
-    /** One loss estimate. */
-    public record Evaluation(int iter, double trainLoss, double valLoss, boolean best) {}
-
     /** The best model so far, saved in the output directory; {@code iter} 0 if not recorded. */
     public record Best(int iter, double valLoss) {}
-
-    /** Receives progress. */
-    public interface Listener {
-        void onStep(Step step);
-
-        void onEvaluation(Evaluation evaluation);
-    }
 
     /** Puts weights into a new run's model: initialised, or loaded from its checkpoint. */
     private interface Weights {
@@ -74,10 +56,9 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun start(
             GptConfig config, Tokenizer tokenizer, String corpus, TrainingOptions options, Path out)
             throws IOException {
-        TrainingLimits.requireFits(config, options);
         TextDataset data = dataset(corpus, tokenizer, config, options);
         Checkpoints checkpoints = Checkpoints.create(out);
-        TrainerState fresh = TrainerState.fresh(options, sha256(corpus));
+        TrainerState fresh = TrainerState.fresh(options, corpus);
         return open(
                 config,
                 tokenizer,
@@ -96,14 +77,8 @@ public final class TrainingRun implements AutoCloseable {
         Checkpoints.Saved saved = null;
         TextDataset data;
         try {
-            saved = checkpoints.readLast();
-            TrainerState state = saved.state();
-            if (!state.corpusSha256().equals(sha256(corpus))) {
-                throw new IllegalArgumentException(
-                        "the corpus differs from the one the run in " + out + " was trained on");
-            }
-            TrainingLimits.requireFits(saved.config(), state.options());
-            data = dataset(corpus, saved.tokenizer(), saved.config(), state.options());
+            saved = checkpoints.readLast(corpus);
+            data = dataset(corpus, saved.tokenizer(), saved.config(), saved.state().options());
         } catch (IOException | RuntimeException e) {
             if (saved != null) {
                 saved.tokenizer().close();
@@ -207,7 +182,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** Trains until {@code maxIters} (or {@code stopAt}, whichever is first). */
-    public void train(int stopAt, Listener listener) throws IOException {
+    public void train(int stopAt, TrainingListener listener) throws IOException {
         checkOpen();
         TrainingOptions options = state.options();
         LrSchedule schedule = LrSchedule.of(options);
@@ -220,7 +195,8 @@ public final class TrainingRun implements AutoCloseable {
             iter++;
             double seconds = (System.nanoTime() - start) / 1e9;
             listener.onStep(
-                    new Step(iter, options.maxIters(), value, lr, step.tokensPerStep() / seconds));
+                    new TrainingListener.Step(
+                            iter, options.maxIters(), value, lr, step.tokensPerStep() / seconds));
             state = state.withIter(iter);
             if (iter % options.evalInterval() == 0 || iter == options.maxIters()) {
                 listener.onEvaluation(evaluate());
@@ -229,12 +205,13 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** Estimates both losses, keeps the model if it is the best so far, and checkpoints. */
-    private Evaluation evaluate() throws IOException {
+    private TrainingListener.Evaluation evaluate() throws IOException {
         int iter = state.iter();
         double train = step.estimate(TextDataset.Split.TRAIN);
         double validation = step.estimate(TextDataset.Split.VALIDATION);
         boolean best = validation < state.bestValLoss();
-        Evaluation evaluation = new Evaluation(iter, train, validation, best);
+        TrainingListener.Evaluation evaluation =
+                new TrainingListener.Evaluation(iter, train, validation, best);
         if (best) {
             state = state.withBest(validation);
             checkpoints.saveBest(step.block(), tokenizer, evaluation, state.options());
@@ -256,20 +233,11 @@ public final class TrainingRun implements AutoCloseable {
         return step.lastLogits(ids);
     }
 
+    /** The corpus as a run's data, once its batches are known to fit. */
     private static TextDataset dataset(
             String corpus, Tokenizer tokenizer, GptConfig config, TrainingOptions options) {
+        TrainingLimits.requireFits(config, options);
         return TextDataset.of(corpus, tokenizer, 1 - options.valFraction(), config.contextLength());
-    }
-
-    static String sha256(String text) {
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
     }
 
     /** Releases the arrays and the output directory's lock. Closing twice is harmless. */

@@ -31,7 +31,7 @@ class ExtendedRunTest {
     @Test
     void anExtendedRunContinuesOnTheScheduleOfItsNewTotal() throws Exception {
         Path out = dir.resolve("run");
-        List<TrainingRun.Evaluation> evaluations = new ArrayList<>();
+        List<TrainingListener.Evaluation> evaluations = new ArrayList<>();
         train(
                 TrainingRunTest.options(20, 10, 1e-3f),
                 out,
@@ -43,7 +43,7 @@ class ExtendedRunTest {
             assertEquals(30, run.options().maxIters());
         }
         // Recorded at once: a resume without a new total keeps it.
-        List<TrainingRun.Step> steps = new ArrayList<>();
+        List<TrainingListener.Step> steps = new ArrayList<>();
         try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
             assertEquals(20, run.iteration());
             assertEquals(30, run.options().maxIters());
@@ -54,7 +54,7 @@ class ExtendedRunTest {
         LrSchedule original = LrSchedule.of(TrainingRunTest.options(20, 10, 1e-3f));
         assertEquals(10, steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            TrainingRun.Step s = steps.get(i);
+            TrainingListener.Step s = steps.get(i);
             assertEquals(21 + i, s.iter());
             assertEquals(30, s.maxIters());
             assertEquals(extended.lr(s.iter() - 1), s.learningRate(), 0f, "step " + s.iter());
@@ -63,7 +63,7 @@ class ExtendedRunTest {
         assertNotEquals(original.lr(20), steps.get(0).learningRate());
         assertEquals(
                 List.of(10, 20, 30),
-                evaluations.stream().map(TrainingRun.Evaluation::iter).toList());
+                evaluations.stream().map(TrainingListener.Evaluation::iter).toList());
         try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
             assertEquals(30, run.iteration());
             assertEquals(30, run.options().maxIters(), "a later resume keeps the new total");
@@ -109,11 +109,11 @@ class ExtendedRunTest {
             assertEquals(
                     "max_iters must be at least the run's current step 10, got 9", e.getMessage());
             run.setMaxIters(15);
-            List<TrainingRun.Step> steps = new ArrayList<>();
+            List<TrainingListener.Step> steps = new ArrayList<>();
             run.train(Integer.MAX_VALUE, recorder(steps, new ArrayList<>()));
             assertEquals(15, run.iteration());
             LrSchedule shortened = LrSchedule.of(TrainingRunTest.options(15, 5, 1e-3f));
-            for (TrainingRun.Step s : steps) {
+            for (TrainingListener.Step s : steps) {
                 assertEquals(shortened.lr(s.iter() - 1), s.learningRate(), 0f);
             }
             run.setMaxIters(15); // its own step: the run is complete
@@ -127,8 +127,8 @@ class ExtendedRunTest {
     }
 
     /** Trains a new run in {@code out} to its end; returns its weights. */
-    private static List<float[]> train(
-            TrainingOptions options, Path out, TrainingRun.Listener listener) throws Exception {
+    private static List<float[]> train(TrainingOptions options, Path out, TrainingListener listener)
+            throws Exception {
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
         GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0.1f);
         try (TrainingRun run = TrainingRun.start(config, tokenizer, CORPUS, options, out)) {
@@ -138,24 +138,24 @@ class ExtendedRunTest {
     }
 
     /** The lowest validation loss of {@code evaluations} and its step. */
-    private static TrainingRun.Best best(List<TrainingRun.Evaluation> evaluations) {
-        TrainingRun.Evaluation best =
+    private static TrainingRun.Best best(List<TrainingListener.Evaluation> evaluations) {
+        TrainingListener.Evaluation best =
                 evaluations.stream()
-                        .min(Comparator.comparingDouble(TrainingRun.Evaluation::valLoss))
+                        .min(Comparator.comparingDouble(TrainingListener.Evaluation::valLoss))
                         .orElseThrow();
         return new TrainingRun.Best(best.iter(), best.valLoss());
     }
 
-    private static TrainingRun.Listener recorder(
-            List<TrainingRun.Step> steps, List<TrainingRun.Evaluation> evaluations) {
-        return new TrainingRun.Listener() {
+    private static TrainingListener recorder(
+            List<TrainingListener.Step> steps, List<TrainingListener.Evaluation> evaluations) {
+        return new TrainingListener() {
             @Override
-            public void onStep(TrainingRun.Step step) {
+            public void onStep(TrainingListener.Step step) {
                 steps.add(step);
             }
 
             @Override
-            public void onEvaluation(TrainingRun.Evaluation evaluation) {
+            public void onEvaluation(TrainingListener.Evaluation evaluation) {
                 evaluations.add(evaluation);
             }
         };
