@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tinygpt.TestModels;
-import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
@@ -51,6 +50,13 @@ class CheckpointRecoveryTest {
 
     @TempDir Path dir;
 
+    /** A new run of the tiny model on the corpus. */
+    private static TrainingRun start(TrainingOptions options, Path out) throws IOException {
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
+        return TrainingRun.start(
+                TrainingRunTest.tiny(tokenizer, 16, 0f), tokenizer, CORPUS, options, out);
+    }
+
     /** A state a kill leaves in {@code out}, a run whose last checkpoint is of step 8. */
     private interface Killed {
         void leave(Path out) throws IOException;
@@ -58,18 +64,16 @@ class CheckpointRecoveryTest {
 
     @Test
     void everyStateAKillInsideAWriteLeavesResumesToTheUninterruptedRun() throws Exception {
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
-        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
         TrainingOptions options = TrainingRunTest.options(12, 4, 1e-3f);
         Path whole = dir.resolve("whole");
-        try (TrainingRun run = TrainingRun.start(config, tokenizer, CORPUS, options, whole)) {
+        try (TrainingRun run = start(options, whole)) {
             run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
             // The best model is the last one, written after the checkpoint of step 8: a kill
             // inside its write is replayed.
             assertEquals(12, run.best().orElseThrow().iter());
         }
         Path at8 = dir.resolve("at8");
-        try (TrainingRun run = TrainingRun.start(config, tokenizer, CORPUS, options, at8)) {
+        try (TrainingRun run = start(options, at8)) {
             run.train(8, TrainingRunTest.QUIET); // checkpoints at steps 4 and 8
         }
         Map<String, Killed> states = new LinkedHashMap<>();
@@ -133,18 +137,15 @@ class CheckpointRecoveryTest {
 
     @Test
     void aSecondProcessNeverWritesIntoARunInUse() throws Exception {
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
-        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
         TrainingOptions options = TrainingRunTest.options(8, 4, 1e-3f);
         Path out = dir.resolve("run");
-        try (TrainingRun run = TrainingRun.start(config, tokenizer, CORPUS, options, out)) {
+        try (TrainingRun run = start(options, out)) {
             run.train(4, TrainingRunTest.QUIET);
         }
         try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
             for (Executable second :
                     List.<Executable>of(
-                            () -> TrainingRun.resume(out, CORPUS),
-                            () -> TrainingRun.start(config, tokenizer, CORPUS, options, out))) {
+                            () -> TrainingRun.resume(out, CORPUS), () -> start(options, out))) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, second);
                 assertTrue(
                         e.getMessage().contains("another tinygpt train is writing to " + out),
@@ -178,20 +179,16 @@ class CheckpointRecoveryTest {
 
     @Test
     void aNewRunNeverReplacesOrDeletesTheUsersFiles() throws Exception {
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
-        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
         TrainingOptions options = TrainingRunTest.options(4, 4, 1e-3f);
         Path user = Files.createDirectories(dir.resolve("user"));
         Files.writeString(user.resolve("config.json"), "{\"mine\": true}");
         Files.writeString(user.resolve(".session42.tmp"), "not tinygpt's");
         IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> TrainingRun.start(config, tokenizer, CORPUS, options, user));
+                assertThrows(IllegalArgumentException.class, () -> start(options, user));
         assertTrue(e.getMessage().contains("already holds config.json"), e.getMessage());
         assertEquals("{\"mine\": true}", Files.readString(user.resolve("config.json")));
         Files.delete(user.resolve("config.json"));
-        try (TrainingRun run = TrainingRun.start(config, tokenizer, CORPUS, options, user)) {
+        try (TrainingRun run = start(options, user)) {
             run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
         }
         assertTrue(
@@ -204,35 +201,29 @@ class CheckpointRecoveryTest {
         Files.writeString(killed.resolve(".model.safetensors123.tmp"), "half a write");
         Files.createDirectories(killed.resolve(".checkpoint.tmp")); // inside the first checkpoint
         Files.writeString(killed.resolve(".checkpoint.tmp/model.safetensors"), "half");
-        TrainingRun.start(config, tokenizer, CORPUS, options, killed).close();
+        start(options, killed).close();
         assertEquals(List.of(), leftovers(killed));
     }
 
     @Test
     void aRefusedRunLeavesNothingItCreated() throws Exception {
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
-        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
         TrainingOptions options = TrainingRunTest.options(4, 4, 1e-3f);
         // Someone else's model: refused, and no lock file left beside it.
         Path user = Files.createDirectories(dir.resolve("user"));
         Files.writeString(user.resolve("model.safetensors"), "not ours");
         List<String> before = listing(user);
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> TrainingRun.start(config, tokenizer, CORPUS, options, user));
+        assertThrows(IllegalArgumentException.class, () -> start(options, user));
         assertEquals(before, listing(user));
         // A directory without a run to resume, likewise.
         assertThrows(IllegalArgumentException.class, () -> TrainingRun.resume(user, CORPUS));
         assertEquals(before, listing(user));
         // A run's directory keeps its lock file: it marks the directory as a run's.
         Path run = dir.resolve("run");
-        try (TrainingRun r = TrainingRun.start(config, tokenizer, CORPUS, options, run)) {
+        try (TrainingRun r = start(options, run)) {
             r.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
         }
         List<String> finished = listing(run);
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> TrainingRun.start(config, tokenizer, CORPUS, options, run));
+        assertThrows(IllegalArgumentException.class, () -> start(options, run));
         assertEquals(finished, listing(run));
         assertTrue(finished.contains(DirectoryLock.FILE), finished.toString());
         // Directories the lock created go with it; one that was there stays.
@@ -250,12 +241,8 @@ class CheckpointRecoveryTest {
 
     @Test
     void damagedOptimizerStateAndTrainerStateAreNamed() throws Exception {
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, false);
-        GptConfig config = TrainingRunTest.tiny(tokenizer, 16, 0f);
         Path out = dir.resolve("damaged");
-        try (TrainingRun run =
-                TrainingRun.start(
-                        config, tokenizer, CORPUS, TrainingRunTest.options(8, 4, 1e-3f), out)) {
+        try (TrainingRun run = start(TrainingRunTest.options(8, 4, 1e-3f), out)) {
             run.train(4, TrainingRunTest.QUIET);
         }
         Path optimizer = out.resolve("checkpoint/" + Checkpoints.OPTIMIZER);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tinygpt.CliRunner;
 import dev.tinygpt.cli.Main;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,26 +26,9 @@ class TrainCliTest {
 
     @Test
     void trainsResumesAndTheResultGenerates() throws Exception {
-        Path corpus =
-                Files.writeString(
-                        dir.resolve("corpus.txt"),
-                        "the quick brown fox jumps over the lazy dog. ".repeat(60));
+        Path corpus = corpus("the quick brown fox jumps over the lazy dog. ");
         Path out = dir.resolve("run");
-        CliRunner.Run r =
-                CliRunner.run(
-                        "train",
-                        "--corpus",
-                        corpus.toString(),
-                        "--out",
-                        out.toString(),
-                        "--preset",
-                        "char-tiny",
-                        "--max-iters",
-                        "20",
-                        "--eval-interval",
-                        "10",
-                        "--eval-iters",
-                        "2");
+        CliRunner.Run r = train(corpus, out, "--max-iters 20 --eval-interval 10 --eval-iters 2");
         assertEquals(0, r.code(), r.err());
         // Status and progress on standard error, the closing line alone on standard output.
         assertTrue(r.err().contains("initial loss"), r.err());
@@ -78,15 +62,7 @@ class TrainCliTest {
         assertEquals(0, g.code(), g.err());
         assertTrue(g.out().startsWith("the "), g.out());
 
-        CliRunner.Run again =
-                CliRunner.run(
-                        "train",
-                        "--corpus",
-                        corpus.toString(),
-                        "--out",
-                        out.toString(),
-                        "--preset",
-                        "char-tiny");
+        CliRunner.Run again = train(corpus, out, "");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already holds a training run"), again.err());
 
@@ -102,26 +78,9 @@ class TrainCliTest {
 
     @Test
     void resumeExtendsARunAndRefusesEveryOtherOption() throws Exception {
-        Path corpus =
-                Files.writeString(
-                        dir.resolve("corpus.txt"),
-                        "the quick brown fox jumps over the lazy dog. ".repeat(60));
+        Path corpus = corpus("the quick brown fox jumps over the lazy dog. ");
         Path out = dir.resolve("run");
-        CliRunner.Run first =
-                CliRunner.run(
-                        "train",
-                        "--corpus",
-                        corpus.toString(),
-                        "--out",
-                        out.toString(),
-                        "--preset",
-                        "char-tiny",
-                        "--max-iters",
-                        "10",
-                        "--eval-interval",
-                        "5",
-                        "--eval-iters",
-                        "1");
+        CliRunner.Run first = train(corpus, out, "--max-iters 10 --eval-interval 5 --eval-iters 1");
         assertEquals(0, first.code(), first.err());
         String[] resume = {"train", "--corpus", corpus.toString(), "--resume", out.toString()};
 
@@ -164,27 +123,11 @@ class TrainCliTest {
 
     @Test
     void aRunWithoutABestModelSaysWhatWasSaved() throws Exception {
-        Path corpus =
-                Files.writeString(dir.resolve("corpus.txt"), "to be or not to be. ".repeat(60));
+        Path corpus = corpus("to be or not to be. ");
         Path out = dir.resolve("diverged");
         // A learning rate of 1e30 turns the weights to NaN at once: no evaluation improves.
         CliRunner.Run r =
-                CliRunner.run(
-                        "train",
-                        "--corpus",
-                        corpus.toString(),
-                        "--out",
-                        out.toString(),
-                        "--preset",
-                        "char-tiny",
-                        "--max-iters",
-                        "4",
-                        "--eval-interval",
-                        "2",
-                        "--eval-iters",
-                        "1",
-                        "--lr",
-                        "1e30");
+                train(corpus, out, "--max-iters 4 --eval-interval 2 --eval-iters 1 --lr 1e30");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("val loss NaN"), r.err());
         assertEquals(
@@ -209,6 +152,19 @@ class TrainCliTest {
         }
         assertEquals(17, options.size(), options.toString());
         return options;
+    }
+
+    /** A corpus of {@code text} 60 times over. */
+    private Path corpus(String text) throws IOException {
+        return Files.writeString(dir.resolve("corpus.txt"), text.repeat(60));
+    }
+
+    /** {@code train} of a new char-tiny run, with {@code options} (separated by spaces). */
+    private static CliRunner.Run train(Path corpus, Path out, String options) {
+        String[] args = {
+            "train", "--corpus", corpus.toString(), "--out", out.toString(), "--preset", "char-tiny"
+        };
+        return CliRunner.run(options.isEmpty() ? args : with(args, options.split(" ")));
     }
 
     private static String[] with(String[] args, String... more) {
@@ -264,19 +220,10 @@ class TrainCliTest {
 
     @Test
     void aRefusedOutLeavesTheDirectoryAsItWas() throws Exception {
-        Path corpus =
-                Files.writeString(dir.resolve("corpus.txt"), "to be or not to be. ".repeat(60));
+        Path corpus = corpus("to be or not to be. ");
         Path user = Files.createDirectories(dir.resolve("user"));
         Files.writeString(user.resolve("config.json"), "{}");
-        CliRunner.Run r =
-                CliRunner.run(
-                        "train",
-                        "--corpus",
-                        corpus.toString(),
-                        "--out",
-                        user.toString(),
-                        "--preset",
-                        "char-tiny");
+        CliRunner.Run r = train(corpus, user, "");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("already holds config.json"), r.err());
         try (Stream<Path> files = Files.list(user)) {
