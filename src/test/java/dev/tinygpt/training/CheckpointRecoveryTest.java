@@ -76,6 +76,31 @@ class CheckpointRecoveryTest {
         try (TrainingRun run = start(options, at8)) {
             run.train(8, TrainingRunTest.QUIET); // checkpoints at steps 4 and 8
         }
+        Map<String, Killed> states = statesAKillLeaves(whole);
+        int n = 0;
+        for (Map.Entry<String, Killed> state : states.entrySet()) {
+            Path out = dir.resolve("killed-" + n++);
+            copy(at8, out);
+            state.getValue().leave(out);
+            try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
+                assertEquals(8, run.iteration(), state.getKey());
+                assertEquals(List.of(), leftovers(out), state.getKey() + ": cleaned up");
+                run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
+            }
+            for (String file : FILES) {
+                assertArrayEquals(
+                        Files.readAllBytes(whole.resolve(file)),
+                        Files.readAllBytes(out.resolve(file)),
+                        state.getKey() + ": " + file);
+            }
+        }
+    }
+
+    /**
+     * Each state a kill inside a write leaves, made from a run stopped at its checkpoint of step 8;
+     * {@code whole} is the run never interrupted.
+     */
+    private static Map<String, Killed> statesAKillLeaves(Path whole) {
         Map<String, Killed> states = new LinkedHashMap<>();
         states.put(
                 "inside an atomic write of the best model",
@@ -116,23 +141,7 @@ class CheckpointRecoveryTest {
                         Files.write(
                                 out.resolve("checkpoint/.trainer-state.json77.tmp"),
                                 new byte[] {9}));
-        int n = 0;
-        for (Map.Entry<String, Killed> state : states.entrySet()) {
-            Path out = dir.resolve("killed-" + n++);
-            copy(at8, out);
-            state.getValue().leave(out);
-            try (TrainingRun run = TrainingRun.resume(out, CORPUS)) {
-                assertEquals(8, run.iteration(), state.getKey());
-                assertEquals(List.of(), leftovers(out), state.getKey() + ": cleaned up");
-                run.train(Integer.MAX_VALUE, TrainingRunTest.QUIET);
-            }
-            for (String file : FILES) {
-                assertArrayEquals(
-                        Files.readAllBytes(whole.resolve(file)),
-                        Files.readAllBytes(out.resolve(file)),
-                        state.getKey() + ": " + file);
-            }
-        }
+        return states;
     }
 
     @Test
