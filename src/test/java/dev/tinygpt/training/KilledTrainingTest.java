@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill -9 at any moment: a real {@code tinygpt train} process is killed with SIGKILL at five
+ * Kill -9 at any moment: a real {@code tinygpt train} process is killed with SIGKILL at four
  * moments drawn from a seeded generator (a few milliseconds after the start of its 1st to 5th big
  * write, a checkpoint or the best model, seen through inotify), and resumed after each kill. Where
  * a kill lands is up to the machine: inside a write, between writes, in a step, or after the
@@ -47,7 +47,7 @@ class KilledTrainingTest {
         "8"
     };
 
-    private static final int KILLS = 5;
+    private static final int KILLS = 4;
 
     @TempDir Path dir;
 
