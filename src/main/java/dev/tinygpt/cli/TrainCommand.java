@@ -1,34 +1,41 @@
 package dev.tinygpt.cli;
 
 import dev.tinygpt.config.GptConfig;
-import dev.tinygpt.config.Preset;
-import dev.tinygpt.config.Presets;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.tokenizer.CharTokenizer;
 import dev.tinygpt.training.TrainingRun;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code tinygpt train}: a char-level GPT on any text file, with progress on the terminal (plain
- * log lines when the output is not a terminal), checkpoints, the best model kept, and {@code
- * --resume}.
+ * {@code tinygpt train}: a char-level GPT on any text file, with progress on standard error (a bar
+ * on a terminal, plain log lines otherwise), checkpoints, the best model kept and a closing line on
+ * standard output that says where it is; {@code --resume} continues a run, to a new total if given
+ * {@code --max-iters}.
  */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        resourceBundle = "dev.tinygpt.cli.TrainDefaults",
         description = {
             "Train a char-level GPT on a text file. DIR ends up holding the best model by validation"
                     + " loss (a model directory like any other) and checkpoint/ for --resume."
         })
 final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(
             names = "--corpus",
             required = true,
@@ -45,154 +52,43 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--resume",
             paramLabel = "DIR",
-            description = "Continue the run in DIR from its last checkpoint (same corpus).")
+            description =
+                    "Continue the run in DIR from its last checkpoint (same corpus). Its model and"
+                            + " settings are its own: only --max-iters may be given, to extend or"
+                            + " shorten it.")
     Path resume;
 
-    @Option(
-            names = "--preset",
-            defaultValue = "char-small",
-            paramLabel = "NAME",
-            completionCandidates = Presets.Names.class,
-            description =
-                    "A char preset: char-tiny, char-small or shakespeare-char (default: ${DEFAULT-VALUE}).")
-    String preset;
+    @Mixin NewRunOptions newRun = new NewRunOptions();
 
-    @Option(
-            names = "--layers",
-            paramLabel = "N",
-            description = "Transformer blocks (overrides the preset).")
-    Integer layers;
+    /** Status and progress, on standard error. */
+    private PrintStream status;
 
-    @Option(names = "--heads", paramLabel = "N", description = "Attention heads.")
-    Integer heads;
-
-    @Option(names = "--d-model", paramLabel = "N", description = "Width of the residual stream.")
-    Integer dModel;
-
-    @Option(names = "--context", paramLabel = "N", description = "Context length (n_positions).")
-    Integer context;
-
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout in training.")
-    Float dropout;
-
-    @Option(names = "--unk", description = "Add an <unk> token for characters the corpus lacks.")
-    boolean unk;
-
-    @Option(names = "--max-iters", paramLabel = "N", description = "Optimizer steps.")
-    Integer maxIters;
-
-    @Option(names = "--batch-size", paramLabel = "N", description = "Windows per step.")
-    Integer batchSize;
-
-    @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate.")
-    Float lr;
-
-    @Option(names = "--min-lr", paramLabel = "LR", description = "Floor of the cosine decay.")
-    Float minLr;
-
-    @Option(names = "--warmup-iters", paramLabel = "N", description = "Linear warm-up steps.")
-    Integer warmupIters;
-
-    @Option(
-            names = "--weight-decay",
-            paramLabel = "X",
-            description = "AdamW weight decay (matrices only).")
-    Float weightDecay;
-
-    @Option(
-            names = "--grad-clip",
-            paramLabel = "X",
-            description = "Clip the global gradient norm; 0 is off.")
-    Float gradClip;
-
-    @Option(
-            names = "--eval-interval",
-            paramLabel = "N",
-            description = "Estimate losses and checkpoint every N steps.")
-    Integer evalInterval;
-
-    @Option(names = "--eval-iters", paramLabel = "N", description = "Batches per loss estimate.")
-    Integer evalIters;
-
-    @Option(
-            names = "--val-fraction",
-            paramLabel = "F",
-            description = "Share of the corpus held out (its end).")
-    Double valFraction;
-
-    @Option(
-            names = "--seed",
-            paramLabel = "S",
-            description = "Seed of the initialisation, batches and dropout.")
-    Long seed;
+    /** The closing line alone: where the result is. */
+    private PrintStream stdout;
 
     @Override
     public Integer call() throws Exception {
+        status = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         String text = TextFiles.readUtf8(corpus, TextFiles.MAX_TEXT_BYTES);
-        PrintStream console = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        Progress progress = new Progress(console, System.console() != null);
         if (resume != null) {
-            if (out != null && !out.equals(resume)) {
-                throw new IllegalArgumentException(
-                        "--resume continues in its own directory; drop --out");
-            }
-            try (TrainingRun run = TrainingRun.resume(resume, text)) {
-                console.printf(
-                        Locale.ROOT,
-                        "resuming %s at step %d of %d%n",
-                        resume,
-                        run.iteration(),
-                        run.options().maxIters());
-                run.train(Integer.MAX_VALUE, progress);
-            }
-            return 0;
+            resume(text);
+        } else {
+            start(text);
         }
+        return 0;
+    }
+
+    private void start(String text) throws IOException {
         if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR)");
         }
-        Preset p = Presets.byName(preset);
-        TrainingOptions o =
-                p.training()
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                "--preset "
-                                                        + preset
-                                                        + " has no training settings; train takes"
-                                                        + " a char model: "
-                                                        + charPresets()));
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(text, unk);
-        GptConfig shape = p.config();
-        int width = or(dModel, shape.dModel());
-        GptConfig config =
-                shape.toBuilder()
-                        .vocabSize(tokenizer.vocabSize())
-                        .contextLength(or(context, shape.contextLength()))
-                        .layers(or(layers, shape.layers()))
-                        .heads(or(heads, shape.heads()))
-                        .dModel(width)
-                        .mlpHidden(GptConfig.defaultMlpHidden(width))
-                        .dropout(or(dropout, shape.dropout()))
-                        .build();
-        float peak = or(lr, o.learningRate());
-        int steps = or(maxIters, o.maxIters());
-        TrainingOptions options =
-                o.toBuilder()
-                        .maxIters(steps)
-                        .batchSize(or(batchSize, o.batchSize()))
-                        .learningRate(peak)
-                        .minLearningRate(or(minLr, Math.min(o.minLearningRate(), peak)))
-                        .warmupIters(or(warmupIters, Math.min(o.warmupIters(), steps)))
-                        .weightDecay(or(weightDecay, o.weightDecay()))
-                        .gradClip(or(gradClip, o.gradClip()))
-                        .evalInterval(or(evalInterval, o.evalInterval()))
-                        .evalIters(or(evalIters, o.evalIters()))
-                        .valFraction(or(valFraction, o.valFraction()))
-                        .seed(or(seed, o.seed()))
-                        .build();
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(text, newRun.unk);
+        GptConfig config = newRun.config(tokenizer.vocabSize());
+        TrainingOptions options = newRun.training();
         try (TrainingRun run = TrainingRun.start(config, tokenizer, text, options, out)) {
-            console.println("Config: " + config.describe());
-            console.printf(
+            status.println("Config: " + config.describe());
+            status.printf(
                     Locale.ROOT,
                     "%,d parameters; %,d characters, vocabulary %d; %d steps of %d × %d tokens%n",
                     run.block().parameterCount(),
@@ -201,82 +97,77 @@ final class TrainCommand implements Callable<Integer> {
                     options.maxIters(),
                     options.batchSize(),
                     config.contextLength());
-            console.printf(
+            status.printf(
                     Locale.ROOT,
                     "initial loss %.4f (ln %d = %.4f)%n",
                     run.initialLoss(),
                     tokenizer.vocabSize(),
                     Math.log(tokenizer.vocabSize()));
+            train(run, out);
+        }
+    }
+
+    private void resume(String text) throws IOException {
+        if (out != null && !out.equals(resume)) {
+            throw new IllegalArgumentException(
+                    "--resume continues in its own directory; drop --out");
+        }
+        try (TrainingRun run = TrainingRun.resume(resume, text)) {
+            TrainSettings.of(run).refuseChangesOnResume(spec.commandLine().getParseResult());
+            int total = run.options().maxIters();
+            if (newRun.maxIters != null) {
+                run.setMaxIters(newRun.maxIters);
+            }
+            int step = run.iteration();
+            if (step == run.options().maxIters()) {
+                stdout.printf(
+                        Locale.ROOT,
+                        "%s is complete at step %d of %d; to train on, resume with --max-iters N"
+                                + " (more than %d)%n",
+                        resume,
+                        step,
+                        step,
+                        step);
+                return;
+            }
+            status.printf(
+                    Locale.ROOT,
+                    "resuming %s at step %d of %d%s%n",
+                    resume,
+                    step,
+                    run.options().maxIters(),
+                    total == run.options().maxIters() ? "" : " (the total was " + total + ")");
+            train(run, resume);
+        }
+    }
+
+    /** Trains to the end with progress on standard error, then says what was saved. */
+    private void train(TrainingRun run, Path dir) throws IOException {
+        boolean terminal = System.console() != null;
+        try (TrainProgress progress =
+                TrainProgress.of(status, terminal, run.iteration(), run.options().maxIters())) {
             run.train(Integer.MAX_VALUE, progress);
         }
-        return 0;
+        stdout.println(saved(run, dir));
     }
 
-    private static String charPresets() {
-        return String.join(
-                ", ", Presets.all().stream().filter(Preset::charLevel).map(Preset::name).toList());
-    }
-
-    private static <T> T or(T value, T fallback) {
-        return value != null ? value : fallback;
-    }
-
-    /** A progress bar on a terminal, log lines otherwise; evaluations always get a line. */
-    static final class Progress implements TrainingRun.Listener {
-        private final PrintStream out;
-        private final boolean terminal;
-        private final long start = System.nanoTime();
-        private TrainingRun.Step last;
-
-        Progress(PrintStream out, boolean terminal) {
-            this.out = out;
-            this.terminal = terminal;
-        }
-
-        @Override
-        public void onStep(TrainingRun.Step s) {
-            last = s;
-            String line =
-                    String.format(
-                            Locale.ROOT,
-                            "step %d/%d | loss %.4f | lr %.2e | %,.0f tokens/s | %s",
-                            s.iter(),
-                            s.maxIters(),
-                            s.loss(),
-                            s.learningRate(),
-                            s.tokensPerSecond(),
-                            elapsed());
-            if (terminal) {
-                int width = 30;
-                int done = (int) ((long) width * s.iter() / s.maxIters());
-                out.print(
-                        "\r[" + "#".repeat(done) + " ".repeat(width - done) + "] " + line + "   ");
-                out.flush();
-            } else if (s.iter() == 1 || s.iter() % Math.max(1, s.maxIters() / 50) == 0) {
-                out.println(line);
-            }
-        }
-
-        @Override
-        public void onEvaluation(TrainingRun.Evaluation e) {
-            if (terminal) {
-                out.println();
-            }
-            out.printf(
+    /** The closing line: where the best model is, or what was saved when there is none. */
+    static String saved(TrainingRun run, Path dir) {
+        Optional<TrainingRun.Best> best = run.best();
+        if (best.isEmpty()) {
+            return String.format(
                     Locale.ROOT,
-                    "eval step %d | train loss %.4f | val loss %.4f | lr %.2e | %,.0f tokens/s%s | %s%n",
-                    e.iter(),
-                    e.trainLoss(),
-                    e.valLoss(),
-                    last == null ? 0f : last.learningRate(),
-                    last == null ? 0.0 : last.tokensPerSecond(),
-                    e.best() ? " | best, saved" : "",
-                    elapsed());
+                    "no evaluation gave a finite validation loss, so no best model was saved;"
+                            + " the last state is in %s (step %d)",
+                    dir.resolve("checkpoint"),
+                    run.iteration());
         }
-
-        private String elapsed() {
-            long s = (System.nanoTime() - start) / 1_000_000_000L;
-            return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-        }
+        TrainingRun.Best b = best.get();
+        return String.format(
+                Locale.ROOT,
+                "saved best model to %s (%sval loss %.4f)",
+                dir,
+                b.iter() > 0 ? "step " + b.iter() + ", " : "",
+                b.valLoss());
     }
 }

@@ -3,9 +3,6 @@ package dev.tinygpt.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.GptConfigJson;
@@ -15,20 +12,15 @@ import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
 import dev.tinygpt.io.TensorInfo;
-import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.tokenizer.Tokenizer;
 import dev.tinygpt.tokenizer.TokenizerFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,13 +42,14 @@ import java.util.stream.Stream;
  *       last, then {@code checkpoint} is renamed to {@code .checkpoint.old}, the new one renamed
  *       into place and the old one deleted (its state file first). So there is always a complete
  *       checkpoint with a state file: {@code checkpoint}, or between the two renames {@code
- *       .checkpoint.old}, which a resume moves back into place.
+ *       .checkpoint.old}, which a resume moves back into place. A resume that changes the run's
+ *       total steps replaces the state file alone, atomically.
  *   <li>A resume deletes what a killed write left: {@code .checkpoint.tmp} and the temporary files
  *       of atomic writes.
  * </ul>
  *
- * A run holds a lock on {@code .lock} while it writes, so two processes never train into one
- * directory; the operating system releases it when the process dies.
+ * A run holds a {@link DirectoryLock} while it writes; a run refused before it starts leaves
+ * nothing it created.
  */
 final class Checkpoints implements AutoCloseable {
     static final String LAST = "checkpoint";
@@ -64,7 +57,6 @@ final class Checkpoints implements AutoCloseable {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String METRICS = "training.json";
     private static final String OLD = "." + LAST + ".old";
-    private static final String LOCK = ".lock";
     private static final String TEMP = "." + LAST + ".tmp";
 
     /** What a run writes at its top level: the best model and its metrics. */
@@ -75,74 +67,52 @@ final class Checkpoints implements AutoCloseable {
                     TokenizerFiles.FILE_NAME,
                     METRICS);
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
-
     /** What a checkpoint holds besides the arrays. */
-    record Saved(
-            GptConfig config,
-            Tokenizer tokenizer,
-            TrainingOptions options,
-            int iter,
-            double bestValidationLoss,
-            String corpusSha256) {}
+    record Saved(GptConfig config, Tokenizer tokenizer, TrainerState state) {}
 
     private final Path out;
-    private final FileChannel lockFile;
-    private final FileLock lock;
-    private String corpusSha256 = "";
+    private final DirectoryLock lock;
 
-    private Checkpoints(Path out) throws IOException {
+    private Checkpoints(Path out, DirectoryLock lock) {
         this.out = out;
-        this.lockFile =
-                FileChannel.open(
-                        out.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock held;
-        try {
-            held = lockFile.tryLock();
-        } catch (OverlappingFileLockException e) {
-            held = null; // this JVM holds it already
-        } catch (IOException | RuntimeException e) {
-            lockFile.close();
-            throw e;
-        }
-        if (held == null) {
-            lockFile.close();
-            throw new IllegalArgumentException(
-                    "another tinygpt train is writing to " + out + "; wait for it to finish");
-        }
-        this.lock = held;
+        this.lock = lock;
     }
 
     /** A new run's directory: created if needed, refused if it already holds a run. */
     static Checkpoints create(Path out) throws IOException {
-        AtomicFiles.createWritableDirectory(out, "output directory");
-        // A directory a run was started in before (it has our lock file) but that holds no
-        // checkpoint may start again; any other is the user's, and its files are not replaced.
-        boolean ours = Files.exists(out.resolve(LOCK));
-        Checkpoints checkpoints = new Checkpoints(out);
+        Checkpoints checkpoints = new Checkpoints(out, DirectoryLock.create(out));
         try {
-            if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve(OLD))) {
-                throw new IllegalArgumentException(
-                        out
-                                + " already holds a training run; continue it with --resume "
-                                + out
-                                + " or choose another --out");
-            }
-            for (String file : OUTPUT_FILES) {
-                if (!ours && Files.exists(out.resolve(file))) {
-                    throw new IllegalArgumentException(
-                            out
-                                    + " already holds "
-                                    + file
-                                    + "; training would replace it: choose another --out");
-                }
-            }
+            checkpoints.requireNoOutput();
             checkpoints.deleteLeftovers();
         } catch (IOException | RuntimeException e) {
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
         return checkpoints;
+    }
+
+    /**
+     * Refuses a directory that holds a run, or files a run would replace. A directory a run was
+     * started in before (it has our lock file) but that holds no checkpoint may start again; any
+     * other is the user's, and its files are not replaced.
+     */
+    private void requireNoOutput() {
+        if (Files.exists(out.resolve(LAST)) || Files.exists(out.resolve(OLD))) {
+            throw new IllegalArgumentException(
+                    out
+                            + " already holds a training run; continue it with --resume "
+                            + out
+                            + " or choose another --out");
+        }
+        for (String file : OUTPUT_FILES) {
+            if (!lock.preexisting() && Files.exists(out.resolve(file))) {
+                throw new IllegalArgumentException(
+                        out
+                                + " already holds "
+                                + file
+                                + "; training would replace it: choose another --out");
+            }
+        }
     }
 
     /**
@@ -154,24 +124,20 @@ final class Checkpoints implements AutoCloseable {
             throw new IllegalArgumentException(
                     "no training run to resume in " + out + " (directory not found)");
         }
-        Checkpoints checkpoints = new Checkpoints(out);
+        Checkpoints checkpoints = new Checkpoints(out, DirectoryLock.existing(out));
         try {
             checkpoints.recover();
         } catch (IOException | RuntimeException e) {
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
         return checkpoints;
     }
 
-    void corpus(String sha256) {
-        this.corpusSha256 = sha256;
-    }
-
     void saveBest(
             GptModel model,
             Tokenizer tokenizer,
-            TrainingRun.Evaluation eval,
+            TrainingListener.Evaluation eval,
             TrainingOptions options)
             throws IOException {
         ModelDirectory.save(out, model, tokenizer);
@@ -179,28 +145,18 @@ final class Checkpoints implements AutoCloseable {
         metrics.addProperty("iter", eval.iter());
         metrics.addProperty("train_loss", eval.trainLoss());
         metrics.addProperty("val_loss", eval.valLoss());
-        metrics.add("options", GSON.toJsonTree(options));
-        AtomicFiles.writeString(out.resolve(METRICS), GSON.toJson(metrics) + "\n");
+        metrics.add("options", TrainerState.GSON.toJsonTree(options));
+        AtomicFiles.writeString(out.resolve(METRICS), TrainerState.GSON.toJson(metrics) + "\n");
     }
 
-    void saveLast(
-            GptModel model,
-            Tokenizer tokenizer,
-            AdamWOptimizer optimizer,
-            TrainingOptions options,
-            int iter,
-            double bestValidation)
+    /** Writes the last state: the model, the optimizer's moments, then {@code state}. */
+    void saveLast(GptModel model, Tokenizer tokenizer, AdamWOptimizer optimizer, TrainerState state)
             throws IOException {
         Path temp = out.resolve(TEMP);
         deleteTree(temp);
         ModelDirectory.save(temp, model, tokenizer);
         SafetensorsWriter.write(temp.resolve(OPTIMIZER), optimizer.state());
-        JsonObject state = new JsonObject();
-        state.addProperty("iter", iter);
-        state.addProperty("best_val_loss", bestValidation);
-        state.addProperty("corpus_sha256", corpusSha256);
-        state.add("options", GSON.toJsonTree(options));
-        AtomicFiles.writeString(temp.resolve(STATE), GSON.toJson(state) + "\n");
+        AtomicFiles.writeString(temp.resolve(STATE), state.toJson());
 
         Path last = out.resolve(LAST);
         Path old = out.resolve(OLD);
@@ -214,43 +170,30 @@ final class Checkpoints implements AutoCloseable {
         deleteTree(old);
     }
 
-    /** The last complete checkpoint ({@link #existing} has put it in place). */
-    Saved readLast() throws IOException {
+    /**
+     * Replaces the last checkpoint's state file, atomically: the run's options changed (a resume
+     * with a new total) while its arrays did not.
+     */
+    void rewriteState(TrainerState state) throws IOException {
+        AtomicFiles.writeString(lastDirectory().resolve(STATE), state.toJson());
+    }
+
+    /**
+     * The last complete checkpoint ({@link #existing} has put it in place), of a run on {@code
+     * corpus}.
+     */
+    Saved readLast(String corpus) throws IOException {
         Path dir = lastDirectory();
-        Path file = dir.resolve(STATE);
-        JsonElement root = TextFiles.readJson(file, TextFiles.MAX_CONFIG_BYTES);
-        if (!root.isJsonObject()) {
-            throw new IllegalArgumentException(file + ": not a JSON object");
-        }
-        JsonObject state = root.getAsJsonObject();
-        TrainingOptions options;
-        int iter;
-        double best;
-        try {
-            options = GSON.fromJson(state.get("options"), TrainingOptions.class);
-            double stored = state.get("iter").getAsDouble();
-            iter = (int) stored;
-            if (stored != iter || iter < 0) {
-                throw new IllegalArgumentException("iter must be a step number, got " + stored);
-            }
-            best = state.get("best_val_loss").getAsDouble();
-            corpusSha256 = state.get("corpus_sha256").getAsString();
-        } catch (RuntimeException e) {
+        TrainerState state = TrainerState.read(dir.resolve(STATE));
+        if (!state.trainedOn(corpus)) {
             throw new IllegalArgumentException(
-                    file + ": malformed trainer state (" + TextFiles.jsonProblem(e) + ")", e);
-        }
-        if (options == null) {
-            throw new IllegalArgumentException(file + ": malformed trainer state (no options)");
-        }
-        if (iter > options.maxIters()) {
-            throw new IllegalArgumentException(
-                    file + ": iter " + iter + " is past max_iters " + options.maxIters());
+                    "the corpus differs from the one the run in " + out + " was trained on");
         }
         GptConfig config = ModelDirectory.readConfig(dir);
         Tokenizer tokenizer =
                 ModelDirectory.readTokenizer(dir)
                         .orElseThrow(() -> new IllegalArgumentException(dir + " has no tokenizer"));
-        return new Saved(config, tokenizer, options, iter, best, corpusSha256);
+        return new Saved(config, tokenizer, state);
     }
 
     /**
@@ -331,8 +274,10 @@ final class Checkpoints implements AutoCloseable {
 
     private void deleteLeftovers() throws IOException {
         deleteTree(out.resolve(TEMP));
-        if (Files.isRegularFile(out.resolve(LAST).resolve(STATE))) {
+        Path last = out.resolve(LAST);
+        if (Files.isRegularFile(last.resolve(STATE))) {
             deleteTree(out.resolve(OLD));
+            AtomicFiles.deleteLeftovers(last, List.of(STATE)); // a killed rewriteState
         }
         AtomicFiles.deleteLeftovers(out, OUTPUT_FILES);
     }
@@ -368,9 +313,18 @@ final class Checkpoints implements AutoCloseable {
     /** Releases the directory's lock. Closing twice is harmless. */
     @Override
     public void close() throws IOException {
-        if (lockFile.isOpen()) {
-            lock.release();
-            lockFile.close();
+        lock.close();
+    }
+
+    /**
+     * Releases the lock of a run that never started, deleting what the lock created; a failure to
+     * do so is added to {@code cause}, the reason the run did not start.
+     */
+    void abandon(Exception cause) {
+        try {
+            lock.abandon();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 }

@@ -1,115 +1,52 @@
 package dev.tinygpt.training;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.Loss;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.model.GptModel;
-import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
 import dev.tinygpt.tokenizer.Tokenizer;
-import dev.tinygpt.translator.StepInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Random;
+import java.util.Optional;
 
 /**
- * One training run of a GPT on a text corpus, on DJL's training API: the model's forward in
- * training mode (dropout on), cross-entropy over {@code (B·T, V)} with DJL's {@code Loss}, a {@link
- * GradientCollector} backward, global gradient-norm clipping, then {@link AdamWOptimizer} with the
- * {@link LrSchedule}. Every {@code evalInterval} steps (and at the end) it estimates train and
- * validation loss on fixed batches and writes a checkpoint; the best model by validation loss is
- * kept as the output directory's model.
+ * One training run of a GPT on a text corpus, from its start (or a resume) to its close: the output
+ * directory and its lock, the {@link TrainingStep}s with nanoGPT's {@link LrSchedule}, and every
+ * {@code evalInterval} steps (and at the end) a loss estimate and a checkpoint; the best model by
+ * validation loss is kept as the output directory's model.
  *
- * <p>Determinism: the batches of step {@code i} and its dropout masks are drawn from {@code seed}
- * and {@code i} alone, so a run resumed from a checkpoint continues exactly as the uninterrupted
- * run would.
+ * <p>A resumed run continues exactly as the uninterrupted run would (the steps are deterministic,
+ * see {@link TrainingStep}); a resume may also change the total steps, and with them the schedule.
  */
 public final class TrainingRun implements AutoCloseable {
-    /** Tokens in one step's batch at most (nanoGPT's GPT-2 run takes ~0.5 M per step). */
-    static final long MAX_TOKENS_PER_STEP = 1L << 20;
+    /** The best model so far, saved in the output directory; {@code iter} 0 if not recorded. */
+    public record Best(int iter, double valLoss) {}
 
-    /**
-     * Attention scores one layer holds at most, {@code batch × n_head × context²} (1 GiB of
-     * float32; GPT-2 small at batch 8 and context 1024 holds 100 M).
-     */
-    static final long MAX_ATTENTION_SCORES = 1L << 28;
-
-    /** Tokens the fixed evaluation batches hold at most, {@code eval_iters × batch × context}. */
-    static final long MAX_EVAL_TOKENS = 1L << 24;
-
-    /** One optimizer step. */
-    public record Step(
-            int iter, int maxIters, float loss, float learningRate, double tokensPerSecond) {}
-
-    /** One loss estimate. */
-    public record Evaluation(int iter, double trainLoss, double valLoss, boolean best) {}
-
-    /** Receives progress. */
-    public interface Listener {
-        void onStep(Step step);
-
-        void onEvaluation(Evaluation evaluation);
+    /** Puts weights into a new run's model: initialised, or loaded from its checkpoint. */
+    private interface Weights {
+        void into(TrainingStep step) throws IOException;
     }
 
     private final GptConfig config;
     private final Tokenizer tokenizer;
-    private final TextDataset data;
-    private final TrainingOptions options;
     private final Checkpoints checkpoints;
-    private final Model model;
-    private final GptModel block;
-    private final List<NamedParameter> parameters;
-    private final AdamWOptimizer optimizer;
-    private final Loss loss = Loss.softmaxCrossEntropyLoss();
-    private final List<TextDataset.Batch> trainProbe;
-    private final List<TextDataset.Batch> validationProbe;
-    private int iter;
-    private double bestValidation = Double.POSITIVE_INFINITY;
+    private final TrainingStep step;
+    private TrainerState state;
+    private Optional<TrainerState> lastCheckpoint = Optional.empty();
     private boolean closed;
 
     private TrainingRun(
             GptConfig config,
             Tokenizer tokenizer,
             TextDataset data,
-            TrainingOptions options,
-            Checkpoints checkpoints) {
+            Checkpoints checkpoints,
+            TrainerState state) {
         this.config = config;
         this.tokenizer = tokenizer;
-        this.data = data;
-        this.options = options;
         this.checkpoints = checkpoints;
-        // The evaluation batches first: they are plain Java, and nothing native is held yet if
-        // they fail.
-        Random probe = new Random(options.seed() + 7);
-        this.trainProbe = probes(TextDataset.Split.TRAIN, probe);
-        this.validationProbe = probes(TextDataset.Split.VALIDATION, probe);
-        this.model = Model.newInstance("tinygpt-train", "PyTorch");
-        this.block = new GptModel(config, false);
-        this.model.setBlock(block);
-        this.parameters = block.namedParameters();
-        this.optimizer =
-                new AdamWOptimizer(
-                        model.getNDManager(),
-                        options.beta1(),
-                        options.beta2(),
-                        1e-8f,
-                        options.weightDecay());
+        this.state = state;
+        this.step = new TrainingStep(config, state.options(), data);
     }
 
     /**
@@ -119,49 +56,16 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun start(
             GptConfig config, Tokenizer tokenizer, String corpus, TrainingOptions options, Path out)
             throws IOException {
-        requireTrainable(config, options);
         TextDataset data = dataset(corpus, tokenizer, config, options);
         Checkpoints checkpoints = Checkpoints.create(out);
-        checkpoints.corpus(sha256(corpus));
-        TrainingRun run = construct(config, tokenizer, data, options, checkpoints);
-        try {
-            WeightInit.initialize(run.block, run.model.getNDManager(), options.seed());
-        } catch (RuntimeException e) {
-            run.close();
-            throw e;
-        }
-        run.requireGradients();
-        return run;
-    }
-
-    /**
-     * Refuses a run whose batches would not fit: the arrays of a step, its attention scores and the
-     * evaluation batches are bounded before anything is allocated, so a mistyped option is an error
-     * naming it rather than a native allocation failure.
-     */
-    static void requireTrainable(GptConfig config, TrainingOptions options) {
-        long t = config.contextLength();
-        long b = options.batchSize();
-        requireAtMost("batch size × context", b * t, "tokens per step", MAX_TOKENS_PER_STEP);
-        requireAtMost(
-                "batch size × n_head × context²",
-                b * config.heads() * t * t,
-                "attention scores per layer",
-                MAX_ATTENTION_SCORES);
-        requireAtMost(
-                "eval iterations × batch size × context",
-                options.evalIters() * b * t,
-                "evaluation tokens",
-                MAX_EVAL_TOKENS);
-    }
-
-    private static void requireAtMost(String what, long value, String unit, long limit) {
-        if (value > limit) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "%s = %,d %s is more than the %,d tinygpt trains with",
-                            what, value, unit, limit));
-        }
+        TrainerState fresh = TrainerState.fresh(options, corpus);
+        return open(
+                config,
+                tokenizer,
+                data,
+                checkpoints,
+                fresh,
+                step -> WeightInit.initialize(step.block(), step.manager(), options.seed()));
     }
 
     /**
@@ -170,57 +74,96 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun resume(Path out, String corpus) throws IOException {
         Checkpoints checkpoints = Checkpoints.existing(out);
-        Checkpoints.Saved saved;
+        Checkpoints.Saved saved = null;
         TextDataset data;
         try {
-            saved = checkpoints.readLast();
-            if (!saved.corpusSha256().equals(sha256(corpus))) {
+            saved = checkpoints.readLast(corpus);
+            data = dataset(corpus, saved.tokenizer(), saved.config(), saved.state().options());
+        } catch (IOException | RuntimeException e) {
+            if (saved != null) {
                 saved.tokenizer().close();
-                throw new IllegalArgumentException(
-                        "the corpus differs from the one the run in " + out + " was trained on");
             }
-            requireTrainable(saved.config(), saved.options());
-            data = dataset(corpus, saved.tokenizer(), saved.config(), saved.options());
-        } catch (IOException | RuntimeException e) {
-            checkpoints.close();
+            checkpoints.abandon(e);
             throw e;
         }
+        TrainerState state = saved.state();
         TrainingRun run =
-                construct(saved.config(), saved.tokenizer(), data, saved.options(), checkpoints);
-        try {
-            checkpoints.loadLast(run.block, run.model.getNDManager(), run.optimizer, saved.iter());
-        } catch (IOException | RuntimeException e) {
-            run.close();
-            throw e;
-        }
-        run.requireGradients();
-        run.iter = saved.iter();
-        run.bestValidation = saved.bestValidationLoss();
+                open(
+                        saved.config(),
+                        saved.tokenizer(),
+                        data,
+                        checkpoints,
+                        state,
+                        step ->
+                                checkpoints.loadLast(
+                                        step.block(),
+                                        step.manager(),
+                                        step.optimizer(),
+                                        state.iter()));
+        run.lastCheckpoint = Optional.of(state);
         return run;
     }
 
-    /** A new run; if it cannot be made, the directory's lock is released. */
-    private static TrainingRun construct(
+    /** The run with its weights; if it cannot be made, what it holds is released. */
+    private static TrainingRun open(
             GptConfig config,
             Tokenizer tokenizer,
             TextDataset data,
-            TrainingOptions options,
-            Checkpoints checkpoints)
+            Checkpoints checkpoints,
+            TrainerState state,
+            Weights weights)
             throws IOException {
+        TrainingRun run = null;
         try {
-            return new TrainingRun(config, tokenizer, data, options, checkpoints);
-        } catch (RuntimeException e) {
-            checkpoints.close();
+            run = new TrainingRun(config, tokenizer, data, checkpoints, state);
+            weights.into(run.step);
+            run.step.requireGradients();
+            return run;
+        } catch (IOException | RuntimeException e) {
+            if (run != null) {
+                run.step.close();
+                tokenizer.close();
+            }
+            checkpoints.abandon(e);
             throw e;
+        }
+    }
+
+    /**
+     * Changes the run's total steps to {@code maxIters}, at least the steps taken, as nanoGPT does
+     * when a resumed run is given another {@code max_iters}: the learning-rate schedule from here
+     * on is the one for the new total (its cosine stretched or shrunk), and the last checkpoint
+     * records the total, so a later resume keeps it.
+     */
+    public void setMaxIters(int maxIters) throws IOException {
+        checkOpen();
+        if (maxIters < state.iter()) {
+            throw new IllegalArgumentException(
+                    "max_iters must be at least the run's current step "
+                            + state.iter()
+                            + ", got "
+                            + maxIters);
+        }
+        if (maxIters == state.options().maxIters()) {
+            return;
+        }
+        state = state.withOptions(state.options().toBuilder().maxIters(maxIters).build());
+        if (lastCheckpoint.isPresent()) {
+            lastCheckpoint = Optional.of(lastCheckpoint.get().withOptions(state.options()));
+            checkpoints.rewriteState(lastCheckpoint.get());
         }
     }
 
     public int iteration() {
-        return iter;
+        return state.iter();
+    }
+
+    public GptConfig config() {
+        return config;
     }
 
     public GptModel block() {
-        return block;
+        return step.block();
     }
 
     public Tokenizer tokenizer() {
@@ -228,158 +171,73 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public TrainingOptions options() {
-        return options;
+        return state.options();
+    }
+
+    /** The best model so far, if an evaluation has given one. */
+    public Optional<Best> best() {
+        return Double.isInfinite(state.bestValLoss())
+                ? Optional.empty()
+                : Optional.of(new Best(state.bestIter(), state.bestValLoss()));
     }
 
     /** Trains until {@code maxIters} (or {@code stopAt}, whichever is first). */
-    public void train(int stopAt, Listener listener) throws IOException {
+    public void train(int stopAt, TrainingListener listener) throws IOException {
         checkOpen();
+        TrainingOptions options = state.options();
+        LrSchedule schedule = LrSchedule.of(options);
         int end = Math.min(stopAt, options.maxIters());
-        int context = config.contextLength();
+        int iter = state.iter();
         while (iter < end) {
             long start = System.nanoTime();
-            float lr = LrSchedule.of(options).lr(iter);
-            float value = step(lr);
+            float lr = schedule.lr(iter);
+            float value = step.run(iter, lr);
             iter++;
             double seconds = (System.nanoTime() - start) / 1e9;
             listener.onStep(
-                    new Step(
-                            iter,
-                            options.maxIters(),
-                            value,
-                            lr,
-                            options.batchSize() * context / seconds));
+                    new TrainingListener.Step(
+                            iter, options.maxIters(), value, lr, step.tokensPerStep() / seconds));
+            state = state.withIter(iter);
             if (iter % options.evalInterval() == 0 || iter == options.maxIters()) {
-                double train = estimate(trainProbe);
-                double validation = estimate(validationProbe);
-                boolean best = validation < bestValidation;
-                if (best) {
-                    bestValidation = validation;
-                    checkpoints.saveBest(
-                            block,
-                            tokenizer,
-                            new Evaluation(iter, train, validation, true),
-                            options);
-                }
-                checkpoints.saveLast(block, tokenizer, optimizer, options, iter, bestValidation);
-                listener.onEvaluation(new Evaluation(iter, train, validation, best));
+                listener.onEvaluation(evaluate());
             }
         }
+    }
+
+    /** Estimates both losses, keeps the model if it is the best so far, and checkpoints. */
+    private TrainingListener.Evaluation evaluate() throws IOException {
+        int iter = state.iter();
+        double train = step.estimate(TextDataset.Split.TRAIN);
+        double validation = step.estimate(TextDataset.Split.VALIDATION);
+        boolean best = validation < state.bestValLoss();
+        TrainingListener.Evaluation evaluation =
+                new TrainingListener.Evaluation(iter, train, validation, best);
+        if (best) {
+            state = state.withBest(validation);
+            checkpoints.saveBest(step.block(), tokenizer, evaluation, state.options());
+        }
+        checkpoints.saveLast(step.block(), tokenizer, step.optimizer(), state);
+        lastCheckpoint = Optional.of(state);
+        return evaluation;
     }
 
     /** The mean loss at initialisation (no update), for a quick check: ≈ ln(vocab size). */
     public double initialLoss() {
         checkOpen();
-        return estimate(trainProbe);
-    }
-
-    /** One optimizer step on the batch of step {@code iter}; returns its loss. */
-    private float step(float lr) {
-        TextDataset.Batch batch =
-                data.sample(
-                        TextDataset.Split.TRAIN,
-                        options.batchSize(),
-                        config.contextLength(),
-                        batchRandom(iter));
-        Engine.getInstance()
-                .setRandomSeed((int) (options.seed() * 31 + iter)); // dropout of this step
-        try (NDManager scratch = model.getNDManager().newSubManager()) {
-            float value;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray l = forwardLoss(scratch, batch, true);
-                value = l.getFloat();
-                collector.backward(l);
-            }
-            clipGradients(scratch);
-            optimizer.step(parameters, lr);
-            return value;
-        }
-    }
-
-    /** Loss of one batch: logits (B,T,V) -> (B·T, V) against targets (B·T). */
-    private NDArray forwardLoss(NDManager m, TextDataset.Batch batch, boolean training) {
-        int b = batch.inputs().length;
-        int t = batch.inputs()[0].length;
-        NDList inputs = StepInput.rows(batch.inputs()).toArrays(m, config);
-        NDArray logits = block.forward(new ParameterStore(m, false), inputs, training).get(0);
-        NDArray flat = logits.reshape(b * t, config.vocabSize()); // (B,T,V) -> (B·T, V)
-        NDArray labels = m.create(batch.targets()).reshape(b * t).toType(DataType.INT64, false);
-        return loss.evaluate(new NDList(labels), new NDList(flat));
-    }
-
-    /** Clips the global gradient norm of all parameters to the options' limit. */
-    private void clipGradients(NDManager m) {
-        if (options.gradClip() <= 0) {
-            return;
-        }
-        // getGradient() hands out a new handle (in the parameter's manager) each call: close them.
-        List<NDArray> gradients = new ArrayList<>(parameters.size());
-        try {
-            for (NamedParameter p : parameters) {
-                gradients.add(p.parameter().getArray().getGradient());
-            }
-            GradientClipping.clipGlobalNorm(gradients, options.gradClip(), m);
-        } finally {
-            gradients.forEach(NDArray::close);
-        }
+        return step.estimate(TextDataset.Split.TRAIN);
     }
 
     /** Logits of the last position of {@code ids} from the model being trained (dropout off). */
     public float[] lastLogits(int[] ids) {
         checkOpen();
-        try (NDManager scratch = model.getNDManager().newSubManager()) {
-            NDList inputs = StepInput.of(ids, null).toArrays(scratch, config);
-            NDArray logits =
-                    block.forward(new ParameterStore(scratch, false), inputs, false).get(0);
-            return logits.get(new NDIndex("0, -1, :")).toFloatArray(); // (1,T,V) -> (V)
-        }
+        return step.lastLogits(ids);
     }
 
-    /** Mean loss over fixed batches, dropout off and no gradients recorded. */
-    private double estimate(List<TextDataset.Batch> batches) {
-        double sum = 0;
-        for (TextDataset.Batch batch : batches) {
-            try (NDManager scratch = model.getNDManager().newSubManager()) {
-                sum += forwardLoss(scratch, batch, false).getFloat();
-            }
-        }
-        return sum / batches.size();
-    }
-
-    private List<TextDataset.Batch> probes(TextDataset.Split split, Random random) {
-        List<TextDataset.Batch> list = new ArrayList<>(options.evalIters());
-        for (int i = 0; i < options.evalIters(); i++) {
-            list.add(data.sample(split, options.batchSize(), config.contextLength(), random));
-        }
-        return list;
-    }
-
+    /** The corpus as a run's data, once its batches are known to fit. */
     private static TextDataset dataset(
             String corpus, Tokenizer tokenizer, GptConfig config, TrainingOptions options) {
-        TextDataset data = new TextDataset(tokenizer.encode(corpus), 1 - options.valFraction());
-        data.requireContext(config.contextLength());
-        return data;
-    }
-
-    static String sha256(String text) {
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
-    }
-
-    private Random batchRandom(int step) {
-        return new Random(options.seed() * 1_000_003L + step);
-    }
-
-    private void requireGradients() {
-        for (NamedParameter p : parameters) {
-            p.parameter().getArray().setRequiresGradient(true);
-        }
+        TrainingLimits.requireFits(config, options);
+        return TextDataset.of(corpus, tokenizer, 1 - options.valFraction(), config.contextLength());
     }
 
     /** Releases the arrays and the output directory's lock. Closing twice is harmless. */
@@ -389,8 +247,7 @@ public final class TrainingRun implements AutoCloseable {
             return;
         }
         closed = true;
-        optimizer.close();
-        model.close();
+        step.close();
         tokenizer.close();
         try {
             checkpoints.close();

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tinygpt.CliRunner;
 import dev.tinygpt.CliRunner.Run;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Preset;
+import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.tokenizer.WordTokenizer;
 import java.nio.file.Files;
@@ -200,6 +202,45 @@ class CliOptionsTest {
                             description.contains("default"), where + " does not state its default");
                 }
             }
+        }
+    }
+
+    @Test
+    void trainHelpStatesEveryDefaultWithTheDefaultPresetsValue() {
+        Run r = CliRunner.run("train", "--help");
+        String help = r.out().replaceAll("\\s+", " ");
+        CommandLine train = commands().get("train");
+        Preset preset = Presets.byName(NewRunOptions.DEFAULT_PRESET);
+        TrainSettings settings =
+                new TrainSettings(preset.config(), preset.training().orElseThrow(), false);
+        for (String option : TrainSettings.optionNames()) {
+            String description =
+                    String.join(" ", train.getCommandSpec().findOption(option).description());
+            assertTrue(
+                    description.contains(
+                                    NewRunOptions.DEFAULT_PRESET
+                                            + ": "
+                                            + settings.value(option)
+                                            + ")")
+                            || description.contains("(default: " + settings.value(option) + ")"),
+                    option + ": " + description);
+            assertTrue(help.contains(description.replaceAll("\\s+", " ")), option + " in " + help);
+        }
+        assertTrue(
+                help.contains(
+                        "--max-iters=N Optimizer steps; with --resume, the run's new"
+                                + " total, at least its step (default: the preset's; char-small: 2000)."),
+                help);
+        for (OptionSpec o : train.getCommandSpec().options()) {
+            boolean noDefault =
+                    o.required()
+                            || o.usageHelp()
+                            || o.versionHelp()
+                            || o.longestName().equals("--out")
+                            || o.longestName().equals("--resume");
+            assertTrue(
+                    noDefault || String.join(" ", o.description()).contains("(default: "),
+                    o.longestName() + " does not state its default");
         }
     }
 

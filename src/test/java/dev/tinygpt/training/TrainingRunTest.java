@@ -53,13 +53,13 @@ class TrainingRunTest {
                 maxIters, 8, lr, lr / 10, 5, 0.1f, 0.9f, 0.99f, 1f, evalInterval, 2, 0.2, 42);
     }
 
-    static final TrainingRun.Listener QUIET =
-            new TrainingRun.Listener() {
+    static final TrainingListener QUIET =
+            new TrainingListener() {
                 @Override
-                public void onStep(TrainingRun.Step step) {}
+                public void onStep(TrainingListener.Step step) {}
 
                 @Override
-                public void onEvaluation(TrainingRun.Evaluation evaluation) {}
+                public void onEvaluation(TrainingListener.Evaluation evaluation) {}
             };
 
     @Test
@@ -78,18 +78,18 @@ class TrainingRunTest {
     void aTinyCorpusIsMemorised() throws Exception {
         String corpus = "abcdefghijklmnop".repeat(40);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(corpus, false);
-        List<TrainingRun.Evaluation> evals = new ArrayList<>();
+        List<TrainingListener.Evaluation> evals = new ArrayList<>();
         try (TrainingRun run =
                 TrainingRun.start(
                         tiny(tokenizer, 8, 0f), tokenizer, corpus, options(150, 150, 1e-2f), dir)) {
             run.train(
                     Integer.MAX_VALUE,
-                    new TrainingRun.Listener() {
+                    new TrainingListener() {
                         @Override
-                        public void onStep(TrainingRun.Step step) {}
+                        public void onStep(TrainingListener.Step step) {}
 
                         @Override
-                        public void onEvaluation(TrainingRun.Evaluation evaluation) {
+                        public void onEvaluation(TrainingListener.Evaluation evaluation) {
                             evals.add(evaluation);
                         }
                     });
