@@ -118,7 +118,8 @@ class KilledTrainingTest {
                             .redirectOutput(log.toFile())
                             .start();
             boolean killed = kill != null && killAt(process, watch, kill);
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "train did not finish");
+            // Only a hang should fail here: a loaded 2-core machine took over 120 s for one run.
+            assertTrue(process.waitFor(600, TimeUnit.SECONDS), "train did not finish in 10 min");
             int code = process.exitValue();
             if (!killed && code != 0) {
                 throw new AssertionError("train failed: " + Files.readString(log));
