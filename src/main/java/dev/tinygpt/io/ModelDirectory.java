@@ -8,7 +8,7 @@ import dev.tinygpt.config.GptConfigJson;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.tokenizer.Tokenizer;
-import dev.tinygpt.tokenizer.TokenizerFiles;
+import dev.tinygpt.tokenizer.VocabularyJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +133,7 @@ public final class ModelDirectory {
         SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, half);
         if (tokenizer != null) {
             AtomicFiles.writeString(
-                    dir.resolve(TokenizerFiles.FILE_NAME), TokenizerFiles.toJson(tokenizer));
+                    dir.resolve(VocabularyJson.FILE_NAME), VocabularyJson.toJson(tokenizer));
         }
         AtomicFiles.writeString(
                 dir.resolve(GptConfigJson.FILE_NAME), GptConfigJson.toJson(model.config()));
