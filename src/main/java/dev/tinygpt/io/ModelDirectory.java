@@ -39,7 +39,11 @@ public final class ModelDirectory {
     /** Reads and validates the directory's {@code config.json}. */
     public static GptConfig readConfig(Path dir) throws IOException {
         requireDirectory(dir);
-        return GptConfigJson.read(dir);
+        Path file = dir.resolve(GptConfigJson.FILE_NAME);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("missing " + GptConfigJson.FILE_NAME + ": " + file);
+        }
+        return TextFiles.readJson(file, TextFiles.MAX_CONFIG_BYTES, GptConfigJson::parse);
     }
 
     /** The directory's tokenizer, or empty when it has none. */
