@@ -53,7 +53,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = model.dir();
-        try (Tokenizer tokenizer =
+        Tokenizer tokenizer =
                 ModelDirectory.readTokenizer(dir)
                         .orElseThrow(
                                 () ->
@@ -63,27 +63,26 @@ final class TokenizeCommand implements Callable<Integer> {
                                                         + " (expected "
                                                         + VocabularyJson.FILE_NAME
                                                         + ", tokenizer.json, or vocab.json +"
-                                                        + " merges.txt)"))) {
-            String text =
-                    input.text != null
-                            ? input.text
-                            : TextFiles.readUtf8(input.file, TextFiles.MAX_TEXT_BYTES);
-            int[] ids = tokenizer.encode(text);
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            if (json) {
-                JsonObject o = new JsonObject();
-                JsonArray array = new JsonArray();
-                Arrays.stream(ids).forEach(array::add);
-                o.add("ids", array);
-                o.addProperty("count", ids.length);
-                o.addProperty("text", tokenizer.decode(ids));
-                out.println(o);
-            } else {
-                out.println(
-                        Arrays.stream(ids)
-                                .mapToObj(Integer::toString)
-                                .collect(Collectors.joining(",")));
-            }
+                                                        + " merges.txt)"));
+        String text =
+                input.text != null
+                        ? input.text
+                        : TextFiles.readUtf8(input.file, TextFiles.MAX_TEXT_BYTES);
+        int[] ids = tokenizer.encode(text);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        if (json) {
+            JsonObject o = new JsonObject();
+            JsonArray array = new JsonArray();
+            Arrays.stream(ids).forEach(array::add);
+            o.add("ids", array);
+            o.addProperty("count", ids.length);
+            o.addProperty("text", tokenizer.decode(ids));
+            out.println(o);
+        } else {
+            out.println(
+                    Arrays.stream(ids)
+                            .mapToObj(Integer::toString)
+                            .collect(Collectors.joining(",")));
         }
         return 0;
     }

@@ -15,7 +15,7 @@ import java.util.Set;
  * Rust tokenizers library through DJL's binding (native library bundled in its jar; always given a
  * local file, never a Hub id). Nothing of it is shared with the Java BPE.
  */
-final class HfTokenizer implements Tokenizer {
+final class HfTokenizer implements Tokenizer, AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int vocabSize;
 
