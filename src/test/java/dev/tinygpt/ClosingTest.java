@@ -18,7 +18,6 @@ import dev.tinygpt.generation.TokenListener;
 import dev.tinygpt.io.GptCriteria;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.tokenizer.CharTokenizer;
-import dev.tinygpt.tokenizer.HfTokenizer;
 import dev.tinygpt.tokenizer.WordTokenizer;
 import dev.tinygpt.training.TrainingRun;
 import dev.tinygpt.translator.StepInput;
@@ -115,18 +114,7 @@ class ClosingTest {
     }
 
     @Test
-    void tokenizersReadersAndTrainingRunsToo() throws Exception {
-        Path tokenizerJson =
-                dev.tinygpt.tokenizer.TokenizerFixtures.writeTokenizerJson(
-                        dir.resolve("tokenizer.json"));
-        HfTokenizer hf = HfTokenizer.load(tokenizerJson);
-        hf.encode("hello");
-        hf.close();
-        hf.close();
-        closed("this tokenizer is closed", () -> hf.encode("hello"));
-        closed("this tokenizer is closed", () -> hf.decode(new int[] {1}));
-        closed("this tokenizer is closed", () -> hf.decodeBytes(new int[] {1}));
-
+    void readersAndTrainingRunsToo() throws Exception {
         try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 1, null)) {
             lm.save(dir.resolve("m"));
         }

@@ -2,12 +2,12 @@ package dev.tinygpt.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.tokenizer.Tokenizer;
-import dev.tinygpt.tokenizer.TokenizerFiles;
+import dev.tinygpt.tokenizer.VocabularyJson;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -53,40 +53,36 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = model.dir();
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model directory not found: " + dir);
-        }
-        try (Tokenizer tokenizer =
-                TokenizerFiles.load(dir)
+        Tokenizer tokenizer =
+                ModelDirectory.readTokenizer(dir)
                         .orElseThrow(
                                 () ->
                                         new IllegalArgumentException(
                                                 "no tokenizer files in "
                                                         + dir
                                                         + " (expected "
-                                                        + TokenizerFiles.FILE_NAME
+                                                        + VocabularyJson.FILE_NAME
                                                         + ", tokenizer.json, or vocab.json +"
-                                                        + " merges.txt)"))) {
-            String text =
-                    input.text != null
-                            ? input.text
-                            : TextFiles.readUtf8(input.file, TextFiles.MAX_TEXT_BYTES);
-            int[] ids = tokenizer.encode(text);
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            if (json) {
-                JsonObject o = new JsonObject();
-                JsonArray array = new JsonArray();
-                Arrays.stream(ids).forEach(array::add);
-                o.add("ids", array);
-                o.addProperty("count", ids.length);
-                o.addProperty("text", tokenizer.decode(ids));
-                out.println(o);
-            } else {
-                out.println(
-                        Arrays.stream(ids)
-                                .mapToObj(Integer::toString)
-                                .collect(Collectors.joining(",")));
-            }
+                                                        + " merges.txt)"));
+        String text =
+                input.text != null
+                        ? input.text
+                        : TextFiles.readUtf8(input.file, TextFiles.MAX_TEXT_BYTES);
+        int[] ids = tokenizer.encode(text);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        if (json) {
+            JsonObject o = new JsonObject();
+            JsonArray array = new JsonArray();
+            Arrays.stream(ids).forEach(array::add);
+            o.add("ids", array);
+            o.addProperty("count", ids.length);
+            o.addProperty("text", tokenizer.decode(ids));
+            out.println(o);
+        } else {
+            out.println(
+                    Arrays.stream(ids)
+                            .mapToObj(Integer::toString)
+                            .collect(Collectors.joining(",")));
         }
         return 0;
     }

@@ -7,10 +7,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import dev.tinygpt.io.TextFiles;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Reads and writes a {@link GptConfig} as a Hugging Face GPT-2 {@code config.json}. Missing keys
@@ -27,23 +23,8 @@ public final class GptConfigJson {
 
     private GptConfigJson() {}
 
-    /** Reads {@code config.json} from a model directory (or the file itself). */
-    public static GptConfig read(Path path) throws IOException {
-        Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("missing " + FILE_NAME + ": " + file);
-        }
-        String text = TextFiles.readMetadata(file, TextFiles.MAX_CONFIG_BYTES);
-        try {
-            return parse(text);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Parses the text of a {@code config.json}. */
-    public static GptConfig parse(String json) {
-        JsonElement root = TextFiles.parseJson(json);
+    /** Parses a {@code config.json}. */
+    public static GptConfig parse(JsonElement root) {
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException("config is not a JSON object");
         }

@@ -54,7 +54,6 @@ public final class LanguageModel implements AutoCloseable {
         try {
             zoo = GptCriteria.steps(dir).loadModel();
         } catch (ModelNotFoundException | MalformedModelException e) {
-            closeQuietly(tokenizer);
             throw new IllegalArgumentException(
                     "cannot load model " + dir + ": " + e.getMessage(), e);
         }
@@ -82,16 +81,7 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Tokenizer tokenizer) {
-        if (tokenizer != null) {
-            tokenizer.close();
-        }
-    }
-
-    /**
-     * A new model with GPT-2's initialisation drawn from {@code seed}, held in memory. The model
-     * takes ownership of the tokenizer (closing the model closes it).
-     */
+    /** A new model with GPT-2's initialisation drawn from {@code seed}, held in memory. */
     public static LanguageModel create(GptConfig config, long seed, Tokenizer tokenizer) {
         Model djl = Model.newInstance("tinygpt", "PyTorch");
         GptModel block = new GptModel(config, true);
@@ -157,9 +147,6 @@ public final class LanguageModel implements AutoCloseable {
         if (!closed) {
             closed = true;
             model.close();
-            if (tokenizer != null) {
-                tokenizer.close();
-            }
         }
     }
 

@@ -8,7 +8,7 @@ import dev.tinygpt.config.GptConfigJson;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.tokenizer.Tokenizer;
-import dev.tinygpt.tokenizer.TokenizerFiles;
+import dev.tinygpt.tokenizer.VocabularyJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,11 @@ public final class ModelDirectory {
     /** Reads and validates the directory's {@code config.json}. */
     public static GptConfig readConfig(Path dir) throws IOException {
         requireDirectory(dir);
-        return GptConfigJson.read(dir);
+        Path file = dir.resolve(GptConfigJson.FILE_NAME);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("missing " + GptConfigJson.FILE_NAME + ": " + file);
+        }
+        return TextFiles.readJson(file, TextFiles.MAX_CONFIG_BYTES, GptConfigJson::parse);
     }
 
     /** The directory's tokenizer, or empty when it has none. */
@@ -133,7 +137,7 @@ public final class ModelDirectory {
         SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, half);
         if (tokenizer != null) {
             AtomicFiles.writeString(
-                    dir.resolve(TokenizerFiles.FILE_NAME), TokenizerFiles.toJson(tokenizer));
+                    dir.resolve(VocabularyJson.FILE_NAME), VocabularyJson.toJson(tokenizer));
         }
         AtomicFiles.writeString(
                 dir.resolve(GptConfigJson.FILE_NAME), GptConfigJson.toJson(model.config()));

@@ -15,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * Reads the text files tinygpt takes in — {@code config.json}, shard indexes, tokenizer files,
@@ -126,15 +127,23 @@ public final class TextFiles {
         return out.flip().toString();
     }
 
+    /** A metadata file's JSON, as {@link #readJson(Path, long, Function)}. */
+    public static JsonElement readJson(Path file, long maxBytes) throws IOException {
+        return readJson(file, maxBytes, json -> json);
+    }
+
     /**
      * A metadata file of at most {@code maxBytes} parsed as JSON (lenient, as Python's {@code json}
-     * writes NaN).
+     * writes NaN) and handed to {@code parse}; every one-line error ({@link
+     * IllegalArgumentException}, or {@link IllegalStateException} from Gson) comes out prefixed
+     * with the file.
      */
-    public static JsonElement readJson(Path file, long maxBytes) throws IOException {
+    public static <T> T readJson(Path file, long maxBytes, Function<JsonElement, T> parse)
+            throws IOException {
         String text = readMetadata(file, maxBytes);
         try {
-            return parseJson(text);
-        } catch (IllegalArgumentException e) {
+            return parse.apply(parseJson(text));
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }

@@ -1,16 +1,13 @@
 package dev.tinygpt.tokenizer;
 
 import com.google.gson.JsonElement;
-import dev.tinygpt.io.TextFiles;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,12 +15,14 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * GPT-2's byte-level BPE tokenizer, read from GPT-2's {@code vocab.json} and {@code merges.txt}; it
- * encodes exactly as OpenAI's encoder.py and HF's GPT2Tokenizer do:
+ * GPT-2's byte-level BPE tokenizer, from GPT-2's {@code vocab.json} and {@code merges.txt} or from
+ * a Hugging Face {@code tokenizer.json} ({@link TokenizerJson}); it encodes exactly as OpenAI's
+ * encoder.py and HF's GPT2Tokenizer do:
  *
  * <ol>
  *   <li>split the text on special tokens ({@code <|endoftext|>} and any other {@code <|…|>} in the
- *       vocabulary), each becoming its own id, as HF does for added tokens (encoder.py has none);
+ *       vocabulary, or a {@code tokenizer.json}'s added tokens), each becoming its own id, as HF
+ *       does for added tokens (encoder.py has none);
  *   <li>cut the rest into pieces with GPT-2's regex {@link #PIECES};
  *   <li>UTF-8 encode each piece, one byte-level token per byte ({@link ByteUnicode});
  *   <li>merge adjacent tokens, lowest merge rank first, as encoder.py's {@code bpe()} does ({@link
@@ -41,9 +40,11 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
      * GPT-2's pre-tokenizer regex (encoder.py). It ran on Python's {@code regex} module, whose
      * {@code \s} is Unicode White_Space (NBSP, U+0085, U+3000, … but not U+001C..U+001F):
      * UNICODE_CHARACTER_CLASS gives Java's {@code \s} the same set (without it, {@code \s} is ASCII
-     * only). {@code \p{L}} and {@code \p{N}} follow the JDK's Unicode tables (13.0 in Java 17):
-     * letters and digits assigned later count as punctuation here, which moves piece boundaries but
-     * changed no GPT-2 id when checked against {@code regex} 2026.5 on every such code point.
+     * only). {@code \p{L}} and {@code \p{N}} follow the JVM's Unicode tables (13.0 in Java 17): the
+     * 9,917 letters and digits of Unicode 14–16, which the tokenizers library (Oniguruma, Unicode
+     * 16) knows, count as punctuation here. Against that library, on every one of them in 11
+     * contexts, this changed GPT-2's ids only right before a contraction: in {@code "\u0870't"} the
+     * {@code '} joins the letter's piece instead of starting {@code 't}.
      */
     static final Pattern PIECES =
             Pattern.compile(
@@ -63,7 +64,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     private final Pattern specials; // null when the vocabulary has none
     private final Map<String, int[]> cache = new ConcurrentHashMap<>(); // piece -> ids
 
-    private Gpt2BpeTokenizer(String[] tokens, Gpt2BpeMerges merges) {
+    private Gpt2BpeTokenizer(String[] tokens, Gpt2BpeMerges merges, Predicate<String> special) {
         this.tokens = tokens;
         this.merges = merges;
         this.tokenBytes = new byte[tokens.length][];
@@ -77,7 +78,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
             if (t.length() == 1 && bytes != null) {
                 byteIds[bytes[0] & 0xFF] = id;
             }
-            if (t.length() > 4 && t.startsWith("<|") && t.endsWith("|>")) {
+            if (special.test(t)) {
                 specialIds.put(t, id);
             }
         }
@@ -93,31 +94,44 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     }
 
     /**
-     * Reads GPT-2's {@code vocab.json} (token -> id) and {@code merges.txt}.
-     *
-     * @throws IllegalArgumentException naming the file, if one is missing or malformed
-     * @throws IOException if a file cannot be read
-     */
-    public static Gpt2BpeTokenizer fromFiles(Path vocabJson, Path mergesTxt) throws IOException {
-        Map<String, Integer> vocab = readVocab(vocabJson);
-        String[] tokens = named(vocabJson.toString(), () -> tokensById(vocab));
-        List<String> mergeLines = readLines(mergesTxt);
-        Gpt2BpeMerges merges =
-                named(mergesTxt.toString(), () -> Gpt2BpeMerges.parse(mergeLines, vocab));
-        return new Gpt2BpeTokenizer(tokens, merges);
-    }
-
-    /**
      * A tokenizer from a vocabulary (ids {@code 0..n-1}, holding all 256 byte-level tokens) and the
      * lines of a merges file: an optional {@code #version} first line, then one {@code "a b"} merge
-     * per line, highest priority first; empty lines are skipped.
+     * per line, highest priority first; empty lines are skipped. Every {@code <|…|>} token is
+     * special.
      *
      * @throws IllegalArgumentException naming the vocabulary entry or merge line at fault
      */
     public static Gpt2BpeTokenizer of(Map<String, Integer> vocab, List<String> mergeLines) {
-        String[] tokens = named("vocabulary", () -> tokensById(vocab));
-        Gpt2BpeMerges merges = named("merges", () -> Gpt2BpeMerges.parse(mergeLines, vocab));
-        return new Gpt2BpeTokenizer(tokens, merges);
+        return of(vocab, "vocabulary", mergeLines, "merges", Gpt2BpeTokenizer::looksSpecial);
+    }
+
+    /**
+     * GPT-2's {@code vocab.json} (a JSON object of token -> id) and the lines of its {@code
+     * merges.txt}, as {@link #of(Map, List)}.
+     *
+     * @throws IllegalArgumentException starting with {@code vocabName} or {@code mergesName}, for
+     *     the one at fault
+     */
+    public static Gpt2BpeTokenizer fromGpt2Files(
+            JsonElement vocabJson, String vocabName, List<String> mergeLines, String mergesName) {
+        Map<String, Integer> vocab = named(vocabName, () -> vocab(vocabJson));
+        return of(vocab, vocabName, mergeLines, mergesName, Gpt2BpeTokenizer::looksSpecial);
+    }
+
+    /** {@link #of(Map, List)} with the given special tokens, errors prefixed with the names. */
+    static Gpt2BpeTokenizer of(
+            Map<String, Integer> vocab,
+            String vocabName,
+            List<String> mergeLines,
+            String mergesName,
+            Predicate<String> special) {
+        String[] tokens = named(vocabName, () -> tokensById(vocab));
+        Gpt2BpeMerges merges = named(mergesName, () -> Gpt2BpeMerges.parse(mergeLines, vocab));
+        return new Gpt2BpeTokenizer(tokens, merges, special);
+    }
+
+    private static boolean looksSpecial(String token) {
+        return token.length() > 4 && token.startsWith("<|") && token.endsWith("|>");
     }
 
     /** The id of {@code <|endoftext|>}, or -1 if the vocabulary has none. */
@@ -242,22 +256,16 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         return tokens;
     }
 
-    private static Map<String, Integer> readVocab(Path file) throws IOException {
-        requireFile(file);
-        JsonElement root = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES);
+    private static Map<String, Integer> vocab(JsonElement root) {
         if (!root.isJsonObject()) {
-            throw new IllegalArgumentException(file + ": expected a JSON object of token -> id");
+            throw new IllegalArgumentException("expected a JSON object of token -> id");
         }
         Map<String, Integer> vocab = new HashMap<>();
         for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
             Integer id = intOrNull(e.getValue());
             if (id == null) {
                 throw new IllegalArgumentException(
-                        file
-                                + ": the id of token '"
-                                + e.getKey()
-                                + "' is not an integer: "
-                                + e.getValue());
+                        "the id of token '" + e.getKey() + "' is not an integer: " + e.getValue());
             }
             vocab.put(e.getKey(), id);
         }
@@ -273,17 +281,6 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
             return v.getAsBigDecimal().intValueExact();
         } catch (ArithmeticException | NumberFormatException e) {
             return null;
-        }
-    }
-
-    private static List<String> readLines(Path file) throws IOException {
-        requireFile(file);
-        return TextFiles.readMetadata(file, TextFiles.MAX_VOCABULARY_BYTES).lines().toList();
-    }
-
-    private static void requireFile(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": no such file");
         }
     }
 

@@ -2,11 +2,8 @@ package dev.tinygpt.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 
-/**
- * Turns text into token ids and back. Implementations are thread-safe. A tokenizer backed by native
- * code releases it on {@link #close()}; for the others closing does nothing.
- */
-public interface Tokenizer extends AutoCloseable {
+/** Turns text into token ids and back. Implementations are thread-safe. */
+public interface Tokenizer {
 
     /**
      * Encodes text into ids.
@@ -33,9 +30,6 @@ public interface Tokenizer extends AutoCloseable {
 
     /** Number of ids, {@code 0 … vocabSize()-1}. */
     int vocabSize();
-
-    @Override
-    default void close() {}
 
     /**
      * Throws unless {@code text} is well-formed UTF-16: an unpaired surrogate is the one kind of

@@ -3,81 +3,95 @@ package dev.tinygpt.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.tinygpt.io.TextFiles;
-import java.io.IOException;
-import java.nio.file.Path;
+import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Reads the byte-level BPE vocabulary and merges out of a Hugging Face {@code tokenizer.json}
- * ({@code model.type = "BPE"}, a {@code ByteLevel} pre-tokenizer, as GPT-2's), including its added
- * special tokens. Merges come as {@code "a b"} strings (tokenizers < 0.20) or {@code ["a", "b"]}
- * pairs (later versions). Every structural problem is an error naming the file and the key, found
- * here in Java before the native library sees the file.
+ * A Hugging Face {@code tokenizer.json} of GPT-2's kind ({@code model.type = "BPE"}, a plain {@code
+ * ByteLevel} pre-tokenizer without prefix space) as a {@link Gpt2BpeTokenizer}, its added tokens
+ * the special ones. Merges come as {@code "a b"} strings (tokenizers < 0.20) or {@code ["a", "b"]}
+ * pairs (later versions). What the tokenizers library would encode differently from GPT-2's
+ * encoder.py (a normalizer, a prefix space, BPE dropout, stripping added tokens) is refused, not
+ * ignored. Every error names the key at fault.
  */
-final class TokenizerJson {
+public final class TokenizerJson {
+    public static final String FILE_NAME = "tokenizer.json";
+
+    private static final String GPT2_ONLY = " (tinygpt reads GPT-2's byte-level BPE)";
+
     private TokenizerJson() {}
 
-    static Gpt2BpeTokenizer byteLevelBpe(Path file) throws IOException {
-        JsonElement parsed = TextFiles.readJson(file, TextFiles.MAX_VOCABULARY_BYTES);
+    public static Gpt2BpeTokenizer parse(JsonElement parsed) {
         if (!parsed.isJsonObject()) {
-            throw bad(file, "not a JSON object");
+            throw new IllegalArgumentException("not a JSON object");
         }
         JsonObject root = parsed.getAsJsonObject();
         JsonObject model = object(root, "model");
         if (model == null || !"BPE".equals(string(model, "type"))) {
-            throw bad(file, "not a BPE tokenizer (tinygpt reads GPT-2's byte-level BPE)");
+            throw new IllegalArgumentException("not a BPE tokenizer" + GPT2_ONLY);
         }
-        JsonElement pre = root.get("pre_tokenizer");
-        if (pre == null || !pre.isJsonObject() || !pre.toString().contains("ByteLevel")) {
-            throw bad(
-                    file,
-                    "the pre-tokenizer is not ByteLevel (tinygpt reads GPT-2's byte-level BPE)");
+        JsonObject pre = object(root, "pre_tokenizer");
+        if (pre == null || !"ByteLevel".equals(string(pre, "type"))) {
+            throw new IllegalArgumentException("the pre-tokenizer is not ByteLevel" + GPT2_ONLY);
         }
+        requireUnset(root, "", "normalizer");
+        requireUnset(pre, "pre_tokenizer.", "add_prefix_space");
+        if (isFalse(pre.get("use_regex"))) {
+            throw new IllegalArgumentException(
+                    "pre_tokenizer.use_regex = false is not supported" + GPT2_ONLY);
+        }
+        requireUnset(
+                model,
+                "model.",
+                "dropout",
+                "continuing_subword_prefix",
+                "end_of_word_suffix",
+                "ignore_merges");
         JsonObject vocabJson = object(model, "vocab");
         if (vocabJson == null) {
-            throw bad(file, "model.vocab must be an object of token -> id");
+            throw new IllegalArgumentException("model.vocab must be an object of token -> id");
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : vocabJson.entrySet()) {
-            vocab.put(e.getKey(), id(file, "model.vocab['" + e.getKey() + "']", e.getValue()));
+            vocab.put(e.getKey(), id("model.vocab['" + e.getKey() + "']", e.getValue()));
         }
-        JsonElement added = root.get("added_tokens");
-        if (added != null && !added.isJsonNull()) {
-            if (!added.isJsonArray()) {
-                throw bad(file, "added_tokens must be an array");
+        Set<String> added = new HashSet<>();
+        JsonElement addedJson = root.get("added_tokens");
+        if (addedJson != null && !addedJson.isJsonNull()) {
+            if (!addedJson.isJsonArray()) {
+                throw new IllegalArgumentException("added_tokens must be an array");
             }
-            for (JsonElement t : added.getAsJsonArray()) {
+            for (JsonElement t : addedJson.getAsJsonArray()) {
                 String content = t.isJsonObject() ? string(t.getAsJsonObject(), "content") : null;
                 if (content == null) {
-                    throw bad(file, "an added token lacks its \"content\" string: " + t);
+                    throw new IllegalArgumentException(
+                            "an added token lacks its \"content\" string: " + t);
                 }
-                vocab.putIfAbsent(
-                        content,
-                        id(file, "added token '" + content + "'", t.getAsJsonObject().get("id")));
+                String what = "added token '" + content + "'";
+                requireUnset(t.getAsJsonObject(), what + ": ", "lstrip", "rstrip", "single_word");
+                vocab.putIfAbsent(content, id(what, t.getAsJsonObject().get("id")));
+                added.add(content);
             }
         }
         JsonElement mergesJson = model.get("merges");
         if (mergesJson == null || !mergesJson.isJsonArray()) {
-            throw bad(file, "model.merges must be an array");
+            throw new IllegalArgumentException("model.merges must be an array");
         }
         List<String> merges = new ArrayList<>();
         for (JsonElement m : mergesJson.getAsJsonArray()) {
-            merges.add(merge(file, m));
+            merges.add(merge(m));
         }
-        try {
-            return Gpt2BpeTokenizer.of(vocab, merges);
-        } catch (IllegalArgumentException e) {
-            throw bad(file, e.getMessage());
-        }
+        return Gpt2BpeTokenizer.of(vocab, "model.vocab", merges, "model.merges", added::contains);
     }
 
     /** A merge as the {@code "a b"} line of a merges file. */
-    private static String merge(Path file, JsonElement m) {
-        if (m.isJsonPrimitive() && m.getAsJsonPrimitive().isString()) {
+    private static String merge(JsonElement m) {
+        if (isString(m)) {
             return m.getAsString();
         }
         if (m.isJsonArray()) {
@@ -86,15 +100,36 @@ final class TokenizerJson {
                 return pair.get(0).getAsString() + " " + pair.get(1).getAsString();
             }
         }
-        throw bad(file, "a merge must be \"a b\" or [\"a\", \"b\"], got " + m);
+        throw new IllegalArgumentException("a merge must be \"a b\" or [\"a\", \"b\"], got " + m);
     }
 
-    private static int id(Path file, String what, JsonElement value) {
+    private static int id(String what, JsonElement value) {
         Integer id = Gpt2BpeTokenizer.intOrNull(value);
         if (id == null) {
-            throw bad(file, "the id of " + what + " is not an integer: " + value);
+            throw new IllegalArgumentException(
+                    "the id of " + what + " is not an integer: " + value);
         }
         return id;
+    }
+
+    /**
+     * Throws unless each {@code o.key} is absent, null, false or "": a setting GPT-2's file lacks.
+     */
+    private static void requireUnset(JsonObject o, String where, String... keys) {
+        for (String key : keys) {
+            JsonElement e = o.get(key);
+            if (e != null && !e.isJsonNull() && !isFalse(e) && !e.equals(new JsonPrimitive(""))) {
+                throw new IllegalArgumentException(
+                        where + key + " = " + e + " is not supported" + GPT2_ONLY);
+            }
+        }
+    }
+
+    private static boolean isFalse(JsonElement e) {
+        return e != null
+                && e.isJsonPrimitive()
+                && e.getAsJsonPrimitive().isBoolean()
+                && !e.getAsBoolean();
     }
 
     private static JsonObject object(JsonObject o, String key) {
@@ -109,9 +144,5 @@ final class TokenizerJson {
 
     private static boolean isString(JsonElement e) {
         return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
-    }
-
-    private static IllegalArgumentException bad(Path file, String problem) {
-        return new IllegalArgumentException(file + ": " + problem);
     }
 }

@@ -15,7 +15,7 @@ import dev.tinygpt.io.TensorInfo;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.tokenizer.Tokenizer;
-import dev.tinygpt.tokenizer.TokenizerFiles;
+import dev.tinygpt.tokenizer.VocabularyJson;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -64,7 +64,7 @@ final class Checkpoints implements AutoCloseable {
             List.of(
                     ModelDirectory.WEIGHTS_FILE,
                     GptConfigJson.FILE_NAME,
-                    TokenizerFiles.FILE_NAME,
+                    VocabularyJson.FILE_NAME,
                     METRICS);
 
     /** What a checkpoint holds besides the arrays. */

@@ -74,15 +74,12 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static TrainingRun resume(Path out, String corpus) throws IOException {
         Checkpoints checkpoints = Checkpoints.existing(out);
-        Checkpoints.Saved saved = null;
+        Checkpoints.Saved saved;
         TextDataset data;
         try {
             saved = checkpoints.readLast(corpus);
             data = dataset(corpus, saved.tokenizer(), saved.config(), saved.state().options());
         } catch (IOException | RuntimeException e) {
-            if (saved != null) {
-                saved.tokenizer().close();
-            }
             checkpoints.abandon(e);
             throw e;
         }
@@ -122,7 +119,6 @@ public final class TrainingRun implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (run != null) {
                 run.step.close();
-                tokenizer.close();
             }
             checkpoints.abandon(e);
             throw e;
@@ -248,7 +244,6 @@ public final class TrainingRun implements AutoCloseable {
         }
         closed = true;
         step.close();
-        tokenizer.close();
         try {
             checkpoints.close();
         } catch (IOException e) {

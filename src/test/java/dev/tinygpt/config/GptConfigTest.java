@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
+import dev.tinygpt.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -187,9 +189,9 @@ class GptConfigTest {
     @Test
     void jsonRoundTrip() {
         GptConfig c = GptConfig.exercise();
-        assertEquals(c, GptConfigJson.parse(GptConfigJson.toJson(c)));
+        assertEquals(c, parse(GptConfigJson.toJson(c)));
         GptConfig g = GptConfig.gpt2Small();
-        assertEquals(g, GptConfigJson.parse(GptConfigJson.toJson(g)));
+        assertEquals(g, parse(GptConfigJson.toJson(g)));
     }
 
     @Test
@@ -202,7 +204,7 @@ class GptConfigTest {
                  "n_ctx": 1024, "n_embd": 768, "n_head": 12, "n_layer": 12, "n_positions": 1024,
                  "resid_pdrop": 0.1, "summary_activation": null, "vocab_size": 50257}
                 """;
-        GptConfig c = GptConfigJson.parse(hf);
+        GptConfig c = parse(hf);
         assertEquals(GptConfig.gpt2Small(), c);
         assertEquals(3072, c.mlpHidden()); // n_inner absent: 4 · n_embd
         assertTrue(c.tiedHead()); // tie_word_embeddings defaults to true
@@ -212,32 +214,34 @@ class GptConfigTest {
     void rejectsUnknownModelTypeAndMissingKeys() {
         assertMessage(
                 "unsupported model_type 'llama'",
-                () -> GptConfigJson.parse("{\"model_type\":\"llama\",\"n_embd\":8}"));
+                () -> parse("{\"model_type\":\"llama\",\"n_embd\":8}"));
         assertMessage(
                 "missing required key 'vocab_size'",
-                () ->
-                        GptConfigJson.parse(
-                                "{\"n_embd\":8,\"n_positions\":4,\"n_layer\":1,\"n_head\":1}"));
+                () -> parse("{\"n_embd\":8,\"n_positions\":4,\"n_layer\":1,\"n_head\":1}"));
         assertMessage(
                 "n_layer must be an integer, got \"two\"",
                 () ->
-                        GptConfigJson.parse(
+                        parse(
                                 "{\"vocab_size\":5,\"n_embd\":8,\"n_positions\":4,\"n_layer\":\"two\",\"n_head\":1}"));
         assertMessage(
                 "unknown activation_function 'swish'",
                 () ->
-                        GptConfigJson.parse(
+                        parse(
                                 "{\"vocab_size\":5,\"n_embd\":8,\"n_positions\":4,\"n_layer\":1,\"n_head\":1,\"activation_function\":\"swish\"}"));
     }
 
     @Test
     void readNamesTheFileOnErrors(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        assertMessage("missing config.json", () -> GptConfigJson.read(dir));
+        assertMessage("missing config.json", () -> ModelDirectory.readConfig(dir));
         Files.writeString(dir.resolve("config.json"), "{not json");
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> GptConfigJson.read(dir));
+                assertThrows(IllegalArgumentException.class, () -> ModelDirectory.readConfig(dir));
         assertTrue(
                 e.getMessage().startsWith(dir.resolve("config.json").toString()), e.getMessage());
+    }
+
+    private static GptConfig parse(String json) {
+        return GptConfigJson.parse(JsonParser.parseString(json));
     }
 
     private static void assertMessage(

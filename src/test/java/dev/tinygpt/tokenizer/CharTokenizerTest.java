@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinygpt.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -102,8 +103,8 @@ class CharTokenizerTest {
         for (boolean withUnk : new boolean[] {false, true}) {
             CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS, withUnk);
             Files.writeString(
-                    dir.resolve(TokenizerFiles.FILE_NAME), TokenizerFiles.toJson(tokenizer));
-            CharTokenizer loaded = (CharTokenizer) TokenizerFiles.load(dir).orElseThrow();
+                    dir.resolve(VocabularyJson.FILE_NAME), VocabularyJson.toJson(tokenizer));
+            CharTokenizer loaded = (CharTokenizer) ModelDirectory.readTokenizer(dir).orElseThrow();
             assertEquals(tokenizer.symbols(), loaded.symbols());
             assertEquals(tokenizer.unk(), loaded.unk());
             assertArrayEquals(tokenizer.encode(CORPUS), loaded.encode(CORPUS));
@@ -114,16 +115,17 @@ class CharTokenizerTest {
     @Test
     void loadsTheDocumentedShape(@TempDir Path dir) throws Exception {
         Files.writeString(
-                dir.resolve(TokenizerFiles.FILE_NAME),
+                dir.resolve(VocabularyJson.FILE_NAME),
                 "{\"type\": \"char\", \"tokens\": [\"\\n\", \"a\", \"b\"], \"unk\": \"<unk>\"}");
-        CharTokenizer loaded = (CharTokenizer) TokenizerFiles.load(dir).orElseThrow();
+        CharTokenizer loaded = (CharTokenizer) ModelDirectory.readTokenizer(dir).orElseThrow();
         assertEquals(List.of("\n", "a", "b"), loaded.symbols());
         assertEquals(Optional.of("<unk>"), loaded.unk());
         Files.writeString(
-                dir.resolve(TokenizerFiles.FILE_NAME),
+                dir.resolve(VocabularyJson.FILE_NAME),
                 "{\"type\": \"char\", \"tokens\": [\"ab\"]}");
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.load(dir));
+                assertThrows(
+                        IllegalArgumentException.class, () -> ModelDirectory.readTokenizer(dir));
         assertTrue(e.getMessage().contains("is not a single character"), e.getMessage());
     }
 }

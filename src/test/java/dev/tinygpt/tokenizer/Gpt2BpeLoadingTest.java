@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.Gson;
+import dev.tinygpt.io.ModelDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,13 +49,14 @@ class Gpt2BpeLoadingTest {
     }
 
     private void assertFileFails(String... fragments) {
-        assertFails(() -> Gpt2BpeTokenizer.fromFiles(vocabFile, mergesFile), fragments);
+        assertFails(() -> ModelDirectory.readTokenizer(dir), fragments);
     }
 
     @Test
     void filesEncodeAsTheInMemoryVocabulary() throws IOException {
         write(vocab(), merges());
-        Gpt2BpeTokenizer fromFiles = Gpt2BpeTokenizer.fromFiles(vocabFile, mergesFile);
+        Gpt2BpeTokenizer fromFiles =
+                (Gpt2BpeTokenizer) ModelDirectory.readTokenizer(dir).orElseThrow();
         Gpt2BpeTokenizer inMemory =
                 Gpt2BpeTokenizer.of(Gpt2BpeTokenizerTest.VOCAB, Gpt2BpeTokenizerTest.MERGES);
         assertEquals(inMemory.vocabSize(), fromFiles.vocabSize());
@@ -68,9 +70,11 @@ class Gpt2BpeLoadingTest {
     @Test
     void missingFilesAreNamed() throws IOException {
         write(vocab(), merges());
-        Path nowhere = dir.resolve("nope.json");
-        assertFails(() -> Gpt2BpeTokenizer.fromFiles(nowhere, mergesFile), "nope.json", "no such");
-        assertFails(() -> Gpt2BpeTokenizer.fromFiles(vocabFile, nowhere), "nope.json", "no such");
+        Files.delete(vocabFile);
+        assertFileFails("vocab.json: no such file");
+        write(vocab(), merges());
+        Files.delete(mergesFile);
+        assertFileFails("merges.txt: no such file");
     }
 
     @Test

@@ -310,28 +310,33 @@ class Gpt2BpeTokenizerTest {
     @Test
     void decodeInvertsEncodeOnRandomCodePoints() {
         Random random = new Random(1234);
-        String[] snippets = {" ", "'s", "\n", "<|endoftext|>", "  ", " the"};
-        int[] planeLimits = {0x80, 0x800, 0x10000, 0x110000};
         for (int n = 0; n < 3000; n++) {
-            StringBuilder sb = new StringBuilder();
-            int length = random.nextInt(40);
-            for (int i = 0; i < length; i++) {
-                if (random.nextInt(8) == 0) {
-                    sb.append(snippets[random.nextInt(snippets.length)]);
-                    continue;
-                }
-                int cp;
-                do {
-                    cp = random.nextInt(planeLimits[random.nextInt(planeLimits.length)]);
-                } while (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
-                sb.appendCodePoint(cp);
-            }
-            String s = sb.toString();
+            String s = randomText(random, 40);
             int[] ids = TOK.encode(s);
             assertTrue(IntStream.of(ids).allMatch(id -> id >= 0 && id < TOK.vocabSize()));
             assertEquals(
                     s, TOK.decode(ids), () -> "round trip of " + s.codePoints().boxed().toList());
         }
+    }
+
+    /** Code points of every plane but no surrogates, with spaces, "'s" and specials mixed in. */
+    static String randomText(Random random, int maxLength) {
+        String[] snippets = {" ", "'s", "\n", "<|endoftext|>", "  ", " the"};
+        int[] planeLimits = {0x80, 0x800, 0x10000, 0x110000};
+        StringBuilder sb = new StringBuilder();
+        int length = random.nextInt(maxLength);
+        for (int i = 0; i < length; i++) {
+            if (random.nextInt(8) == 0) {
+                sb.append(snippets[random.nextInt(snippets.length)]);
+                continue;
+            }
+            int cp;
+            do {
+                cp = random.nextInt(planeLimits[random.nextInt(planeLimits.length)]);
+            } while (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
+            sb.appendCodePoint(cp);
+        }
+        return sb.toString();
     }
 
     @Test

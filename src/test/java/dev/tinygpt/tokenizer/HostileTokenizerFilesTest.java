@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tinygpt.Mutations;
 import dev.tinygpt.Mutations.Mutant;
+import dev.tinygpt.io.ModelDirectory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Damaged tokenizer files — ours ({@code tinygpt-tokenizer.json}, word and char), Hugging Face's
- * {@code tokenizer.json} (checked in Java before the Rust library sees it), GPT-2's {@code
- * vocab.json} + {@code merges.txt} — each either loads into a tokenizer that works, or is an {@link
- * IllegalArgumentException} of one line naming the file. Seeded random mutations of valid files,
- * plus the structural cases a fuzzer finds by luck only.
+ * {@code tokenizer.json}, GPT-2's {@code vocab.json} + {@code merges.txt} — each either loads into
+ * a tokenizer that works, or is an {@link IllegalArgumentException} of one line naming the file.
+ * Seeded random mutations of valid files, plus the structural cases a fuzzer finds by luck only.
  */
 class HostileTokenizerFilesTest {
     private static final int CASES = 150;
@@ -31,15 +31,15 @@ class HostileTokenizerFilesTest {
 
     @Test
     void damagedWordAndCharVocabularies() throws Exception {
-        String word = TokenizerFiles.toJson(WordTokenizer.exercise());
-        String chars = TokenizerFiles.toJson(CharTokenizer.fromCorpus("hello world\n", true));
+        String word = VocabularyJson.toJson(WordTokenizer.exercise());
+        String chars = VocabularyJson.toJson(CharTokenizer.fromCorpus("hello world\n", true));
         Random random = new Random(11);
         for (String good : new String[] {word, chars}) {
             byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < CASES; i++) {
                 Mutant m = Mutations.mutate(bytes, 0, bytes.length, random);
-                Path dir = dirWith(TokenizerFiles.FILE_NAME, m.bytes());
-                loadsOrFailsNaming(dir, dir.resolve(TokenizerFiles.FILE_NAME), m.description());
+                Path dir = dirWith(VocabularyJson.FILE_NAME, m.bytes());
+                loadsOrFailsNaming(dir, dir.resolve(VocabularyJson.FILE_NAME), m.description());
             }
         }
         String[][] cases = {
@@ -62,8 +62,8 @@ class HostileTokenizerFilesTest {
             {"{\"type\":" + "[".repeat(50_000), "not valid JSON"},
         };
         for (String[] c : cases) {
-            Path dir = dirWith(TokenizerFiles.FILE_NAME, c[0].getBytes(StandardCharsets.UTF_8));
-            assertError(dir, dir.resolve(TokenizerFiles.FILE_NAME), c[1]);
+            Path dir = dirWith(VocabularyJson.FILE_NAME, c[0].getBytes(StandardCharsets.UTF_8));
+            assertError(dir, dir.resolve(VocabularyJson.FILE_NAME), c[1]);
         }
     }
 
@@ -75,8 +75,8 @@ class HostileTokenizerFilesTest {
         Random random = new Random(12);
         for (int i = 0; i < CASES; i++) {
             Mutant m = Mutations.mutate(bytes, 0, bytes.length, random);
-            Path dir = dirWith(HfTokenizer.FILE_NAME, m.bytes());
-            loadsOrFailsNaming(dir, dir.resolve(HfTokenizer.FILE_NAME), m.description());
+            Path dir = dirWith(TokenizerJson.FILE_NAME, m.bytes());
+            loadsOrFailsNaming(dir, dir.resolve(TokenizerJson.FILE_NAME), m.description());
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
         String[][] cases = {
@@ -95,10 +95,31 @@ class HostileTokenizerFilesTest {
             {text.replace("\"id\":", "\"id\":\"x\",\"i\":"), "is not an integer"},
             {text.replace("\"type\":\"BPE\"", "\"type\":\"WordPiece\""), "not a BPE tokenizer"},
             {text.replace("ByteLevel", "Whitespace"), "not ByteLevel"},
+            // What the tokenizers library would encode otherwise than GPT-2's encoder.py.
+            {
+                text.replace("\"version\":\"1.0\"", "\"normalizer\":{\"type\":\"NFC\"}"),
+                "normalizer = {\"type\":\"NFC\"} is not supported"
+            },
+            {
+                text.replace("\"add_prefix_space\":false", "\"add_prefix_space\":true"),
+                "pre_tokenizer.add_prefix_space = true is not supported"
+            },
+            {
+                text.replace("\"use_regex\":true", "\"use_regex\":false"),
+                "pre_tokenizer.use_regex = false"
+            },
+            {
+                text.replace("\"type\":\"BPE\"", "\"type\":\"BPE\",\"dropout\":0.1"),
+                "model.dropout = 0.1 is not supported"
+            },
+            {
+                text.replace("\"lstrip\":false", "\"lstrip\":true"),
+                "added token '<|endoftext|>': lstrip = true is not supported"
+            },
         };
         for (String[] c : cases) {
-            Path dir = dirWith(HfTokenizer.FILE_NAME, c[0].getBytes(StandardCharsets.UTF_8));
-            assertError(dir, dir.resolve(HfTokenizer.FILE_NAME), c[1]);
+            Path dir = dirWith(TokenizerJson.FILE_NAME, c[0].getBytes(StandardCharsets.UTF_8));
+            assertError(dir, dir.resolve(TokenizerJson.FILE_NAME), c[1]);
         }
     }
 
@@ -128,7 +149,7 @@ class HostileTokenizerFilesTest {
     @Test
     void aTokenizerFileThatIsNotARegularFileIsNamedNotSkipped() throws Exception {
         for (String name :
-                new String[] {TokenizerFiles.FILE_NAME, HfTokenizer.FILE_NAME, "vocab.json"}) {
+                new String[] {VocabularyJson.FILE_NAME, TokenizerJson.FILE_NAME, "vocab.json"}) {
             Path dir = Files.createDirectories(root.resolve("t" + counter++));
             Files.createDirectory(dir.resolve(name));
             assertError(dir, dir.resolve(name), "not a regular file");
@@ -143,7 +164,8 @@ class HostileTokenizerFilesTest {
 
     private static void assertError(Path dir, Path file, String problem) {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.load(dir));
+                assertThrows(
+                        IllegalArgumentException.class, () -> ModelDirectory.readTokenizer(dir));
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(problem), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
@@ -156,7 +178,7 @@ class HostileTokenizerFilesTest {
                 () -> {
                     Optional<Tokenizer> loaded;
                     try {
-                        loaded = TokenizerFiles.load(dir);
+                        loaded = ModelDirectory.readTokenizer(dir);
                     } catch (IllegalArgumentException e) {
                         assertTrue(
                                 e.getMessage().startsWith(culprit.toString()),
@@ -169,12 +191,10 @@ class HostileTokenizerFilesTest {
                     } catch (Throwable t) {
                         throw new AssertionError(what + " in " + dir + ": " + t, t);
                     }
-                    try (Tokenizer t = loaded.orElseThrow()) {
-                        int[] ids = t.encode("");
-                        assertEquals("", t.decode(ids));
-                        if (t.vocabSize() > 0) {
-                            t.decode(new int[] {0, t.vocabSize() - 1});
-                        }
+                    Tokenizer t = loaded.orElseThrow();
+                    assertEquals("", t.decode(t.encode("")));
+                    if (t.vocabSize() > 0) {
+                        t.decode(new int[] {0, t.vocabSize() - 1});
                     }
                 },
                 () -> what + " in " + dir + " did not finish");

@@ -28,8 +28,7 @@ class TokenizeCliTest {
     static void makeDirectories() throws Exception {
         vocab = TokenizerFixtures.vocabWithEos();
         tokenizerOnly = Files.createDirectories(root.resolve("tokenizer"));
-        HfTokenizerTest.writeTokenizerJson(
-                tokenizerOnly.resolve("tokenizer.json"), vocab, Gpt2BpeTokenizerTest.MERGES, true);
+        TokenizerFixtures.writeTokenizerJson(tokenizerOnly.resolve("tokenizer.json"));
 
         model = root.resolve("gpt2-like");
         int eos = vocab.get(Gpt2BpeTokenizer.END_OF_TEXT);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinygpt.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,14 +54,15 @@ class WordTokenizerTest {
 
     @Test
     void savesAndLoadsFromAModelDirectory(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve(TokenizerFiles.FILE_NAME), TokenizerFiles.toJson(tokenizer));
-        WordTokenizer loaded = (WordTokenizer) TokenizerFiles.load(dir).orElseThrow();
+        Files.writeString(dir.resolve(VocabularyJson.FILE_NAME), VocabularyJson.toJson(tokenizer));
+        WordTokenizer loaded = (WordTokenizer) ModelDirectory.readTokenizer(dir).orElseThrow();
         assertEquals(tokenizer.words(), loaded.words());
-        Files.writeString(dir.resolve(TokenizerFiles.FILE_NAME), "{\"type\":\"bpe9\"}");
+        Files.writeString(dir.resolve(VocabularyJson.FILE_NAME), "{\"type\":\"bpe9\"}");
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.load(dir));
+                assertThrows(
+                        IllegalArgumentException.class, () -> ModelDirectory.readTokenizer(dir));
         assertTrue(e.getMessage().contains("unknown tokenizer type 'bpe9'"), e.getMessage());
-        Files.delete(dir.resolve(TokenizerFiles.FILE_NAME));
-        assertTrue(TokenizerFiles.load(dir).isEmpty());
+        Files.delete(dir.resolve(VocabularyJson.FILE_NAME));
+        assertTrue(ModelDirectory.readTokenizer(dir).isEmpty());
     }
 }
