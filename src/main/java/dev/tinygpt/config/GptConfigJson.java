@@ -7,6 +7,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Reads and writes a {@link GptConfig} as a Hugging Face GPT-2 {@code config.json}. Missing keys
@@ -138,35 +140,42 @@ public final class GptConfigJson {
     }
 
     private static double number(JsonObject o, String key, double fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isNumber()) {
-            throw new IllegalArgumentException(key + " must be a number, got " + p);
-        }
-        return p.getAsDouble();
+        return value(
+                o, key, fallback, JsonPrimitive::isNumber, JsonPrimitive::getAsDouble, "a number");
     }
 
     private static boolean bool(JsonObject o, String key, boolean fallback) {
-        JsonPrimitive p = primitive(o, key);
-        if (p == null) {
-            return fallback;
-        }
-        if (!p.isBoolean()) {
-            throw new IllegalArgumentException(key + " must be true or false, got " + p);
-        }
-        return p.getAsBoolean();
+        return value(
+                o,
+                key,
+                fallback,
+                JsonPrimitive::isBoolean,
+                JsonPrimitive::getAsBoolean,
+                "true or false");
     }
 
     private static String string(JsonObject o, String key, String fallback) {
+        return value(
+                o, key, fallback, JsonPrimitive::isString, JsonPrimitive::getAsString, "a string");
+    }
+
+    /**
+     * {@code o[key]} when it is of the kind {@code is} accepts, the fallback when absent or null.
+     */
+    private static <T> T value(
+            JsonObject o,
+            String key,
+            T fallback,
+            Predicate<JsonPrimitive> is,
+            Function<JsonPrimitive, T> get,
+            String kind) {
         JsonPrimitive p = primitive(o, key);
         if (p == null) {
             return fallback;
         }
-        if (!p.isString()) {
-            throw new IllegalArgumentException(key + " must be a string, got " + p);
+        if (!is.test(p)) {
+            throw new IllegalArgumentException(key + " must be " + kind + ", got " + p);
         }
-        return p.getAsString();
+        return get.apply(p);
     }
 }
