@@ -19,7 +19,7 @@ import java.util.Random;
  * leaves the batch when it finishes, so one row's EOS never stops the others and a row gives the
  * tokens it would give alone. With the KV cache the prompts are prefilled in one step and then fed
  * one token per step; without it the windows are recomputed every step. Past {@code n_positions}
- * both follow the same {@link ContextPolicy}. Beam search is {@link BeamSearch}.
+ * both follow the same {@link ContextPolicy}. Beam search is {@link BeamGeneration}.
  */
 public final class Generator {
     private Generator() {}
@@ -58,7 +58,7 @@ public final class Generator {
             throw new IllegalArgumentException("stop strings need the model's tokenizer");
         }
         if (options.beams().enabled()) {
-            return BeamSearch.run(session, prompts, options, tokenizer);
+            return BeamGeneration.run(session, prompts, options, tokenizer);
         }
         return new SamplingRun(session, prompts, options, tokenizer, listener).run();
     }

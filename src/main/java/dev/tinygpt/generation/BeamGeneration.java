@@ -1,0 +1,124 @@
+package dev.tinygpt.generation;
+
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.sampling.LogitsProcessor;
+import dev.tinygpt.sampling.LogitsProcessors;
+import dev.tinygpt.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Beam search as Hugging Face's {@code generate(num_beams=N)}: {@link BeamSearch} keeps the beams
+ * and hypotheses, a {@link BatchSession} of N rows steps the model (KV cache rows reordered to
+ * follow the beams, sliding windows as in sampling). Prompts are searched one after another, each
+ * in its own batch, and their {@code num_return_sequences} results concatenated in prompt order.
+ *
+ * <p>The search is deterministic: temperature, top-k and top-p are ignored (HF's {@code
+ * beam_sample} is not implemented); the repetition penalty and the n-gram ban apply, to the
+ * log-probabilities, as in HF. Deviation: a beam whose generated text contains a stop string
+ * finishes like one that produced EOS (keeping its last token), where HF's {@code
+ * StopStringCriteria} only stops the search once every beam contains one.
+ */
+final class BeamGeneration {
+    private BeamGeneration() {}
+
+    static BatchResult run(
+            InferenceSession session,
+            List<int[]> prompts,
+            GenerationOptions options,
+            Tokenizer tokenizer) {
+        GptConfig config = session.config();
+        int numBeams = options.beams().numBeams();
+        if (numBeams > config.vocabSize()) {
+            throw new IllegalArgumentException(
+                    "num_beams ("
+                            + numBeams
+                            + ") must not exceed the vocabulary size ("
+                            + config.vocabSize()
+                            + ")");
+        }
+        BeamSearch.Rules rules = rules(config, options, tokenizer);
+        long begin = System.nanoTime();
+        List<SequenceResult> sequences = new ArrayList<>();
+        long prefillNanos = 0;
+        long decodeNanos = 0;
+        long decodeTokens = 0;
+        for (int p = 0; p < prompts.size(); p++) {
+            int[] prompt = prompts.get(p);
+            BeamBatch beams =
+                    new BeamBatch(
+                            new BatchSession(
+                                    session, options.useKvCache(), Generator.keep(config, options)),
+                            prompt.length + (long) options.maxNewTokens());
+            sequences.addAll(BeamSearch.search(p, prompt, rules, beams));
+            prefillNanos += beams.prefillNanos;
+            decodeNanos += beams.decodeNanos;
+            decodeTokens += beams.decodeTokens;
+        }
+        double totalMillis = (System.nanoTime() - begin) / 1e6;
+        double rate = decodeNanos > 0 ? decodeTokens / (decodeNanos / 1e9) : Double.NaN;
+        return new BatchResult(sequences, prefillNanos / 1e6, rate, totalMillis);
+    }
+
+    static BeamSearch.Rules rules(
+            GptConfig config, GenerationOptions options, Tokenizer tokenizer) {
+        int eos = options.stopAtEos() && config.hasEos() ? config.eosTokenId() : -1;
+        int contextLimit =
+                options.contextPolicy() == ContextPolicy.STOP
+                        ? config.contextLength()
+                        : Integer.MAX_VALUE;
+        // Temperature 0 leaves out the warpers: HF's beam search runs only the processors.
+        List<LogitsProcessor> processors =
+                LogitsProcessors.of(options.sampling().toBuilder().temperature(0f).build());
+        return new BeamSearch.Rules(
+                options.beams(),
+                options.maxNewTokens(),
+                eos,
+                contextLimit,
+                processors,
+                stopRule(options.stopStrings(), tokenizer));
+    }
+
+    private static Predicate<int[]> stopRule(List<String> stops, Tokenizer tokenizer) {
+        if (stops.isEmpty()) {
+            return generated -> false;
+        }
+        return generated -> {
+            String text = tokenizer.decode(generated);
+            return stops.stream().anyMatch(text::contains);
+        };
+    }
+
+    /** The beams of one prompt as the rows of a batch, timing its steps. */
+    private static final class BeamBatch implements BeamSearch.LogitsSource {
+        private final BatchSession batch;
+        private final long capacity;
+        long prefillNanos;
+        long decodeNanos;
+        long decodeTokens;
+
+        BeamBatch(BatchSession batch, long capacity) {
+            this.batch = batch;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public float[] start(int[] prompt) {
+            long start = System.nanoTime();
+            float[] logits = batch.start(List.of(prompt), capacity).last(0); // [V]
+            prefillNanos += System.nanoTime() - start;
+            return logits;
+        }
+
+        @Override
+        public float[][] advance(int[] rows, int[] tokens) {
+            long start = System.nanoTime();
+            batch.reorder(rows); // KV cache rows follow their beams
+            float[][] logits = batch.advance(tokens).lastOfEachRow(); // [N][V]
+            decodeNanos += System.nanoTime() - start;
+            decodeTokens += tokens.length;
+            return logits;
+        }
+    }
+}
