@@ -1,7 +1,6 @@
 package dev.tinygpt.generation;
 
 import dev.tinygpt.config.GptConfig;
-import dev.tinygpt.sampling.LogitsProcessor;
 import dev.tinygpt.sampling.LogitsProcessors;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -14,11 +13,11 @@ import java.util.function.Predicate;
  * follow the beams, sliding windows as in sampling). Prompts are searched one after another, each
  * in its own batch, and their {@code num_return_sequences} results concatenated in prompt order.
  *
- * <p>The search is deterministic: temperature, top-k and top-p are ignored (HF's {@code
- * beam_sample} is not implemented); the repetition penalty and the n-gram ban apply, to the
- * log-probabilities, as in HF. Deviation: a beam whose generated text contains a stop string
- * finishes like one that produced EOS (keeping its last token), where HF's {@code
- * StopStringCriteria} only stops the search once every beam contains one.
+ * <p>The search is deterministic (HF's {@code beam_sample} is not implemented, so {@link
+ * GenerationOptions} refuses beams with a sampling temperature); the repetition penalty and the
+ * n-gram ban apply, to the log-probabilities, as in HF. Deviation: a beam whose generated text
+ * contains a stop string finishes like one that produced EOS (keeping its last token), where HF's
+ * {@code StopStringCriteria} only stops the search once every beam contains one.
  */
 final class BeamGeneration {
     private BeamGeneration() {}
@@ -40,43 +39,32 @@ final class BeamGeneration {
         }
         BeamSearch.Rules rules = rules(config, options, tokenizer);
         long begin = System.nanoTime();
+        BeamBatch beams = new BeamBatch(new BatchSession(session, options));
         List<SequenceResult> sequences = new ArrayList<>();
-        long prefillNanos = 0;
-        long decodeNanos = 0;
-        long decodeTokens = 0;
         for (int p = 0; p < prompts.size(); p++) {
-            int[] prompt = prompts.get(p);
-            BeamBatch beams =
-                    new BeamBatch(
-                            new BatchSession(
-                                    session, options.useKvCache(), Generator.keep(config, options)),
-                            prompt.length + (long) options.maxNewTokens());
-            sequences.addAll(BeamSearch.search(p, prompt, rules, beams));
-            prefillNanos += beams.prefillNanos;
-            decodeNanos += beams.decodeNanos;
-            decodeTokens += beams.decodeTokens;
+            sequences.addAll(BeamSearch.search(p, prompts.get(p), rules, beams));
         }
-        double totalMillis = (System.nanoTime() - begin) / 1e6;
-        double rate = decodeNanos > 0 ? decodeTokens / (decodeNanos / 1e9) : Double.NaN;
-        return new BatchResult(sequences, prefillNanos / 1e6, rate, totalMillis);
+        return BatchResult.timed(
+                sequences,
+                beams.prefillNanos,
+                beams.decodeTokens,
+                beams.decodeNanos,
+                System.nanoTime() - begin);
     }
 
     static BeamSearch.Rules rules(
             GptConfig config, GenerationOptions options, Tokenizer tokenizer) {
-        int eos = options.stopAtEos() && config.hasEos() ? config.eosTokenId() : -1;
         int contextLimit =
                 options.contextPolicy() == ContextPolicy.STOP
                         ? config.contextLength()
                         : Integer.MAX_VALUE;
-        // Temperature 0 leaves out the warpers: HF's beam search runs only the processors.
-        List<LogitsProcessor> processors =
-                LogitsProcessors.of(options.sampling().toBuilder().temperature(0f).build());
         return new BeamSearch.Rules(
                 options.beams(),
                 options.maxNewTokens(),
-                eos,
+                options.eosTokenId(config),
                 contextLimit,
-                processors,
+                // Greedy (beams that sample are refused), so only the processors, as HF's search.
+                LogitsProcessors.of(options.sampling()),
                 stopRule(options.stopStrings(), tokenizer));
     }
 
@@ -90,23 +78,21 @@ final class BeamGeneration {
         };
     }
 
-    /** The beams of one prompt as the rows of a batch, timing its steps. */
+    /** The beams of one prompt at a time as the rows of a batch, timing its steps. */
     private static final class BeamBatch implements BeamSearch.LogitsSource {
         private final BatchSession batch;
-        private final long capacity;
         long prefillNanos;
         long decodeNanos;
         long decodeTokens;
 
-        BeamBatch(BatchSession batch, long capacity) {
+        BeamBatch(BatchSession batch) {
             this.batch = batch;
-            this.capacity = capacity;
         }
 
         @Override
         public float[] start(int[] prompt) {
             long start = System.nanoTime();
-            float[] logits = batch.start(List.of(prompt), capacity).last(0); // [V]
+            float[] logits = batch.start(List.of(prompt)).lastOfEachRow()[0]; // [V]
             prefillNanos += System.nanoTime() - start;
             return logits;
         }
@@ -115,7 +101,8 @@ final class BeamGeneration {
         public float[][] advance(int[] rows, int[] tokens) {
             long start = System.nanoTime();
             batch.reorder(rows); // KV cache rows follow their beams
-            float[][] logits = batch.advance(tokens).lastOfEachRow(); // [N][V]
+            batch.append(tokens);
+            float[][] logits = batch.step().lastOfEachRow(); // [N][V]
             decodeNanos += System.nanoTime() - start;
             decodeTokens += tokens.length;
             return logits;
