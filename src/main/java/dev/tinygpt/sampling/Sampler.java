@@ -29,10 +29,6 @@ public final class Sampler {
         this.processors = LogitsProcessors.of(config);
     }
 
-    public SamplingConfig config() {
-        return config;
-    }
-
     /** What {@link #next} returns when the processors banned every token: nothing to pick. */
     public static final int NONE = -1;
 
