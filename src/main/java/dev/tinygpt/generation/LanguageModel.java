@@ -54,7 +54,7 @@ public final class LanguageModel implements AutoCloseable {
         try {
             zoo = GptCriteria.steps(dir).loadModel();
         } catch (ModelNotFoundException | MalformedModelException e) {
-            closeQuietly(tokenizer);
+            closeIfPresent(tokenizer);
             throw new IllegalArgumentException(
                     "cannot load model " + dir + ": " + e.getMessage(), e);
         }
@@ -81,7 +81,7 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Tokenizer tokenizer) {
+    private static void closeIfPresent(Tokenizer tokenizer) {
         if (tokenizer != null) {
             tokenizer.close();
         }
@@ -156,9 +156,7 @@ public final class LanguageModel implements AutoCloseable {
         if (!closed) {
             closed = true;
             zoo.close();
-            if (tokenizer != null) {
-                tokenizer.close();
-            }
+            closeIfPresent(tokenizer);
         }
     }
 
