@@ -23,6 +23,17 @@ public record BatchResult(
         sequences = List.copyOf(sequences);
     }
 
+    /** From the run's timings in nanoseconds; no decode time gives a NaN decode rate. */
+    static BatchResult timed(
+            List<SequenceResult> sequences,
+            long prefillNanos,
+            long decodeTokens,
+            long decodeNanos,
+            long totalNanos) {
+        double rate = decodeNanos > 0 ? decodeTokens / (decodeNanos / 1e9) : Double.NaN;
+        return new BatchResult(sequences, prefillNanos / 1e6, rate, totalNanos / 1e6);
+    }
+
     /** Tokens in the prompts (each prompt counted once, however many sequences it returned). */
     public int promptTokens() {
         Map<Integer, Integer> byPrompt = new HashMap<>();

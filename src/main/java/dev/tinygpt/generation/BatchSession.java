@@ -25,7 +25,8 @@ public final class BatchSession {
     private final InferenceSession session;
     private final GptConfig config;
     private final boolean useCache;
-    private final int keep;
+    private final int keep; // tokens a window keeps when it slides: n_positions - shift
+    private final int maxNewTokens;
 
     /** Generated tokens a row has room for when it starts. */
     static final int INITIAL_ROOM = 4096;
@@ -41,31 +42,31 @@ public final class BatchSession {
 
     /**
      * @param session the session whose predictor and cache the batch uses
-     * @param useCache prefill once and decode against the cache, or recompute every step
-     * @param keep tokens a window keeps when it slides, in [1, n_positions]
+     * @param options the KV cache use, the context policy (its shift) and the new tokens' limit
      */
-    public BatchSession(InferenceSession session, boolean useCache, int keep) {
+    public BatchSession(InferenceSession session, GenerationOptions options) {
         this.session = session;
         this.config = session.config();
-        this.useCache = useCache;
+        this.useCache = options.useKvCache();
         int n = config.contextLength();
-        if (keep < 1 || keep > n) {
-            throw new IllegalArgumentException(
-                    "a sliding window must keep between 1 and " + n + " tokens, got " + keep);
-        }
-        this.keep = keep;
+        // STOP never slides: its rows end when they fill the window.
+        this.keep = options.contextPolicy() == ContextPolicy.SHIFT ? n - options.shiftFor(n) : n;
+        this.maxNewTokens = options.maxNewTokens();
     }
 
     /**
      * Starts the rows from their prompts and returns each row's last logits ({@code [B][1][V]} flat
      * in a {@link StepOutput}).
      *
+     * <p>A row may reach its prompt plus {@code max_new_tokens}; it starts with room for at most
+     * {@value #INITIAL_ROOM} generated tokens and grows as it fills.
+     *
      * @param prompts one non-empty prompt per row, ids checked by the caller
-     * @param capacity the most tokens a row may reach (prompt plus generated); rows start with room
-     *     for at most {@value #INITIAL_ROOM} generated tokens and grow as they fill
      */
-    public StepOutput start(List<int[]> prompts, long capacity) {
+    public StepOutput start(List<int[]> prompts) {
         int b = prompts.size();
+        long capacity =
+                prompts.stream().mapToInt(p -> p.length).max().orElse(0) + (long) maxNewTokens;
         tokens = new int[b][];
         lengths = new int[b];
         windowStarts = new int[b];
@@ -123,12 +124,6 @@ public final class BatchSession {
             cacheValid = false;
         }
         return run();
-    }
-
-    /** {@link #append} then {@link #step}. */
-    public StepOutput advance(int[] next) {
-        append(next);
-        return step();
     }
 
     /** Whether row {@code r} holds more tokens than its window can take without sliding. */

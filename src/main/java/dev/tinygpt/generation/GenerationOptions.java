@@ -1,5 +1,6 @@
 package dev.tinygpt.generation;
 
+import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.sampling.SamplingConfig;
 import java.util.List;
 
@@ -147,6 +148,11 @@ public record GenerationOptions(
                     stopStrings,
                     beams);
         }
+    }
+
+    /** The token that ends a sequence under these options, or -1 for none. */
+    int eosTokenId(GptConfig config) {
+        return stopAtEos && config.hasEos() ? config.eosTokenId() : -1;
     }
 
     /** The shift in tokens for a context of {@code n} positions. */

@@ -5,10 +5,10 @@ import dev.tinygpt.profile.Profile;
 import dev.tinygpt.sampling.Sampler;
 import dev.tinygpt.tokenizer.Tokenizer;
 import dev.tinygpt.translator.StepOutput;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 
 /**
  * The next-token loop: logits of the last position → logits processors → sampler (greedy or seeded
@@ -19,7 +19,7 @@ import java.util.Random;
  * leaves the batch when it finishes, so one row's EOS never stops the others and a row gives the
  * tokens it would give alone. With the KV cache the prompts are prefilled in one step and then fed
  * one token per step; without it the windows are recomputed every step. Past {@code n_positions}
- * both follow the same {@link ContextPolicy}. Beam search is {@link BeamSearch}.
+ * both follow the same {@link ContextPolicy}. Beam search is {@link BeamGeneration}.
  */
 public final class Generator {
     private Generator() {}
@@ -58,17 +58,16 @@ public final class Generator {
             throw new IllegalArgumentException("stop strings need the model's tokenizer");
         }
         if (options.beams().enabled()) {
-            return BeamSearch.run(session, prompts, options, tokenizer);
+            return BeamGeneration.run(session, prompts, options, tokenizer);
         }
         return new SamplingRun(session, prompts, options, tokenizer, listener).run();
     }
 
     /** The state of one sampled (or greedy) batched generation. */
     private static final class SamplingRun {
-        private final GptConfig config;
         private final List<int[]> prompts;
         private final GenerationOptions options;
-        private final Tokenizer tokenizer;
+        private final int eos; // -1: none
         private final TokenListener listener;
         private final BatchSession batch;
         private final Sampler sampler;
@@ -84,12 +83,11 @@ public final class Generator {
                 GenerationOptions options,
                 Tokenizer tokenizer,
                 TokenListener listener) {
-            this.config = session.config();
             this.prompts = prompts;
             this.options = options;
-            this.tokenizer = tokenizer;
+            this.eos = options.eosTokenId(session.config());
             this.listener = listener;
-            this.batch = new BatchSession(session, options.useKvCache(), keep(config, options));
+            this.batch = new BatchSession(session, options);
             this.sampler = new Sampler(options.sampling());
             int b = prompts.size();
             this.random = new Random[b];
@@ -115,38 +113,35 @@ public final class Generator {
                 for (int p = 0; p < prompts.size(); p++) {
                     finish(p, prompts.get(p), prompts.get(p).length, FinishReason.LENGTH);
                 }
-                return new BatchResult(List.of(results), 0, Double.NaN, 0);
+                return BatchResult.timed(List.of(results), 0, 0, 0, 0);
             }
-            long capacity =
-                    prompts.stream().mapToInt(p -> p.length).max().orElse(0)
-                            + (long) options.maxNewTokens();
-            StepOutput logits = batch.start(prompts, capacity);
+            StepOutput logits = batch.start(prompts);
             long prefillNanos = System.nanoTime() - begin;
             // Decode: every step after the prefill with its sampling, streaming and stop rules,
             // what the user waits for per token; the first token comes from the prefill.
             long decodeStart = 0;
             long decodeTokens = 0;
-            boolean first = true;
             while (true) {
-                int[] next = retireExhausted(sample(logits));
+                int[] sampled = sample(logits);
+                int[] next =
+                        Arrays.stream(retire(r -> exhausted(sampled[r])))
+                                .map(r -> sampled[r])
+                                .toArray();
                 if (next.length == 0) {
                     break;
                 }
-                if (!first) {
-                    decodeTokens += next.length;
-                }
-                first = false;
+                decodeTokens += decodeStart != 0 ? next.length : 0;
                 batch.append(next);
-                if (!retireFinished(next)) {
+                if (retire(r -> emit(r, next[r])).length == 0) {
                     break;
                 }
                 decodeStart = decodeStart == 0 ? System.nanoTime() : decodeStart;
                 logits = batch.step();
             }
             long end = System.nanoTime();
-            double totalMillis = (end - begin) / 1e6;
-            double rate = decodeStart > 0 ? decodeTokens / ((end - decodeStart) / 1e9) : Double.NaN;
-            return new BatchResult(List.of(results), prefillNanos / 1e6, rate, totalMillis);
+            long decodeNanos = decodeStart != 0 ? end - decodeStart : 0;
+            return BatchResult.timed(
+                    List.of(results), prefillNanos, decodeTokens, decodeNanos, end - begin);
         }
 
         /**
@@ -171,70 +166,62 @@ public final class Generator {
         }
 
         /**
-         * Streams the new tokens, applies the stop rules and drops finished rows from the batch.
-         * Returns whether any row goes on.
+         * Finishes the rows {@code reason} names a finish reason for and drops them from the batch.
+         * Returns the rows that go on as they were numbered before (the batch is left as it is when
+         * none does).
          */
-        private boolean retireFinished(int[] next) {
-            List<Integer> keep = new ArrayList<>(active.length);
+        private int[] retire(IntFunction<FinishReason> reason) {
+            int[] keep = new int[active.length];
+            int kept = 0;
             for (int r = 0; r < active.length; r++) {
-                int p = active[r];
-                int[] tokens = batch.tokens(r);
-                int length = batch.length(r);
-                String text = streamed(p, tokens, length);
-                listener.onToken(p, next[r], text);
-                FinishReason reason;
-                try (Profile.Section s = Profile.section(Profile.Kind.STOP_RULES)) {
-                    reason = stopReason(p, r, next[r], text, length);
-                }
-                if (reason == null) {
-                    keep.add(r);
+                FinishReason end = reason.apply(r);
+                if (end == null) {
+                    keep[kept++] = r;
                 } else {
-                    finish(p, tokens, length, reason);
+                    finish(active[r], batch.tokens(r), batch.length(r), end);
                 }
             }
-            if (keep.isEmpty()) {
-                return false;
+            keep = Arrays.copyOf(keep, kept);
+            if (kept > 0 && kept < active.length) {
+                int[] stillActive = new int[kept];
+                for (int i = 0; i < kept; i++) {
+                    stillActive[i] = active[keep[i]];
+                }
+                batch.reorder(keep);
+                active = stillActive;
             }
-            keepRows(keep);
-            return true;
+            return keep;
+        }
+
+        /** A row ends as it is when the processors left it no token ({@link Sampler#NONE}). */
+        private static FinishReason exhausted(int sampled) {
+            return sampled == Sampler.NONE ? FinishReason.NO_ALLOWED_TOKEN : null;
         }
 
         /**
-         * Finishes the rows for which the processors left no token ({@link Sampler#NONE}), as they
-         * are, and returns the tokens of the rows that go on.
+         * Streams row {@code r}'s new {@code token} and returns why the row ends with it, or null
+         * if it goes on.
          */
-        private int[] retireExhausted(int[] next) {
-            List<Integer> keep = new ArrayList<>(next.length);
-            for (int r = 0; r < next.length; r++) {
-                if (next[r] == Sampler.NONE) {
-                    finish(
-                            active[r],
-                            batch.tokens(r),
-                            batch.length(r),
-                            FinishReason.NO_ALLOWED_TOKEN);
-                } else {
-                    keep.add(r);
+        private FinishReason emit(int r, int token) {
+            int p = active[r];
+            int length = batch.length(r);
+            String text = streamed(p, batch.tokens(r), length);
+            listener.onToken(p, token, text);
+            try (Profile.Section s = Profile.section(Profile.Kind.STOP_RULES)) {
+                if (token == eos) {
+                    return FinishReason.EOS;
                 }
+                if (stops[p] != null && stops[p].add(text)) {
+                    return FinishReason.STOP;
+                }
+                if (length - prompts.get(p).length >= options.maxNewTokens()) {
+                    return FinishReason.LENGTH;
+                }
+                if (options.contextPolicy() == ContextPolicy.STOP && batch.overflowing(r)) {
+                    return FinishReason.CONTEXT_FULL;
+                }
+                return null;
             }
-            if (keep.isEmpty()) {
-                return new int[0];
-            }
-            keepRows(keep);
-            return keep.stream().mapToInt(r -> next[r]).toArray();
-        }
-
-        /** Keeps only batch rows {@code keep}, in order (a no-op when that is every row). */
-        private void keepRows(List<Integer> keep) {
-            if (keep.size() == active.length) {
-                return;
-            }
-            int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-            int[] stillActive = new int[rows.length];
-            for (int i = 0; i < rows.length; i++) {
-                stillActive[i] = active[rows[i]];
-            }
-            batch.reorder(rows);
-            active = stillActive;
         }
 
         /** The text the row's newest token adds, for the listener ("" without a tokenizer). */
@@ -245,26 +232,6 @@ public final class Generator {
             try (Profile.Section s = Profile.section(Profile.Kind.STREAMING)) {
                 return decoders[p].next(tokens, length);
             }
-        }
-
-        /**
-         * Why row {@code r} (prompt {@code p}) ends after {@code token}, whose text is {@code
-         * text}; null if it goes on.
-         */
-        private FinishReason stopReason(int p, int r, int token, String text, int length) {
-            if (options.stopAtEos() && config.hasEos() && token == config.eosTokenId()) {
-                return FinishReason.EOS;
-            }
-            if (stops[p] != null && stops[p].add(text)) {
-                return FinishReason.STOP;
-            }
-            if (length - prompts.get(p).length >= options.maxNewTokens()) {
-                return FinishReason.LENGTH;
-            }
-            if (options.contextPolicy() == ContextPolicy.STOP && batch.overflowing(r)) {
-                return FinishReason.CONTEXT_FULL;
-            }
-            return null;
         }
 
         private void finish(int p, int[] tokens, int length, FinishReason reason) {
@@ -278,13 +245,8 @@ public final class Generator {
         }
     }
 
-    /** Tokens a window keeps when it slides: n_positions - shift (STOP never slides). */
-    static int keep(GptConfig config, GenerationOptions options) {
-        int n = config.contextLength();
-        return options.contextPolicy() == ContextPolicy.SHIFT ? n - options.shiftFor(n) : n;
-    }
-
-    static void checkPrompts(List<int[]> prompts, GptConfig config, GenerationOptions options) {
+    private static void checkPrompts(
+            List<int[]> prompts, GptConfig config, GenerationOptions options) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no prompts to generate from");
         }

@@ -21,17 +21,17 @@ import dev.tinygpt.translator.StepOutput;
  * Not thread-safe: one session per thread. Sessions of one model run concurrently.
  */
 public final class InferenceSession implements AutoCloseable {
-    private final ZooModel<StepInput, StepOutput> model;
+    private final ZooModel<StepInput, StepOutput> zoo;
     private final GptConfig config;
     private final Predictor<StepInput, StepOutput> predictor;
     private final KvCache cache;
     private boolean closed;
 
-    public InferenceSession(ZooModel<StepInput, StepOutput> model, GptConfig config) {
-        this.model = model;
+    public InferenceSession(ZooModel<StepInput, StepOutput> zoo, GptConfig config) {
+        this.zoo = zoo;
         this.config = config;
-        this.predictor = model.newPredictor();
-        this.cache = new KvCache(model.getNDManager(), config);
+        this.predictor = zoo.newPredictor();
+        this.cache = new KvCache(zoo.getNDManager(), config);
     }
 
     /** Clears the cache and runs the whole prompt in one step; returns its last logits. */
@@ -109,7 +109,7 @@ public final class InferenceSession implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this InferenceSession is closed");
         }
-        if (!model.getNDManager().isOpen()) {
+        if (!zoo.getNDManager().isOpen()) {
             throw new IllegalStateException("the model of this InferenceSession is closed");
         }
     }

@@ -30,14 +30,14 @@ import java.util.Optional;
  * sessions are closed with it and then say so when used.
  */
 public final class LanguageModel implements AutoCloseable {
-    private final ZooModel<StepInput, StepOutput> model;
+    private final ZooModel<StepInput, StepOutput> zoo;
     private final GptConfig config;
     private final Tokenizer tokenizer;
     private volatile boolean closed;
 
     private LanguageModel(
-            ZooModel<StepInput, StepOutput> model, GptConfig config, Tokenizer tokenizer) {
-        this.model = model;
+            ZooModel<StepInput, StepOutput> zoo, GptConfig config, Tokenizer tokenizer) {
+        this.zoo = zoo;
         this.config = config;
         this.tokenizer = tokenizer;
     }
@@ -57,15 +57,14 @@ public final class LanguageModel implements AutoCloseable {
             throw new IllegalArgumentException(
                     "cannot load model " + dir + ": " + e.getMessage(), e);
         }
-        LanguageModel model =
-                new LanguageModel(zoo, ((GptModel) zoo.getBlock()).config(), tokenizer);
+        LanguageModel lm = new LanguageModel(zoo, ((GptModel) zoo.getBlock()).config(), tokenizer);
         try {
-            model.warmUp();
+            lm.warmUp();
         } catch (RuntimeException | Error e) {
-            model.close();
+            lm.close();
             throw e;
         }
-        return model;
+        return lm;
     }
 
     /** A prefill of up to 8 tokens and two decode steps, in a session thrown away after. */
@@ -100,7 +99,7 @@ public final class LanguageModel implements AutoCloseable {
     /** A new session: its own Predictor and KV cache. Close it when done. */
     public InferenceSession newSession() {
         checkOpen();
-        return new InferenceSession(model, config);
+        return new InferenceSession(zoo, config);
     }
 
     /** Generates from one prompt in a session of its own. */
@@ -133,12 +132,12 @@ public final class LanguageModel implements AutoCloseable {
     /** The DJL model, for the Predictor API. */
     public ZooModel<StepInput, StepOutput> zooModel() {
         checkOpen();
-        return model;
+        return zoo;
     }
 
     public GptModel block() {
         checkOpen();
-        return (GptModel) model.getBlock();
+        return (GptModel) zoo.getBlock();
     }
 
     /** Closes the model and every array it owns. Closing twice is harmless. */
@@ -146,7 +145,7 @@ public final class LanguageModel implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            model.close();
+            zoo.close();
         }
     }
 

@@ -29,10 +29,6 @@ public final class Sampler {
         this.processors = LogitsProcessors.of(config);
     }
 
-    public SamplingConfig config() {
-        return config;
-    }
-
     /** What {@link #next} returns when the processors banned every token: nothing to pick. */
     public static final int NONE = -1;
 
@@ -60,7 +56,13 @@ public final class Sampler {
             throw new IllegalArgumentException(
                     "logits [" + offset + ", " + offset + " + " + vocab + ") outside the array");
         }
-        requireUsable(values, offset, vocab, "logits");
+        if (vocab == 0) {
+            throw new IllegalArgumentException("no logits to choose from");
+        }
+        if (!anyAllowed(values, offset, vocab, false)) {
+            throw new IllegalArgumentException(
+                    "logits are all -Infinity: every token is banned, nothing to pick");
+        }
         if (processors.isEmpty() && config.isGreedy()) {
             return Greedy.pick(values, offset, vocab);
         }
@@ -72,10 +74,9 @@ public final class Sampler {
         for (LogitsProcessor processor : processors) {
             processor.process(tokens, length, row);
         }
-        if (allBanned(row)) {
+        if (!anyAllowed(row, 0, vocab, true)) {
             return NONE;
         }
-        requireUsable(row, 0, vocab, "logits after " + processors);
         if (config.isGreedy()) {
             return Greedy.pick(row);
         }
@@ -99,31 +100,20 @@ public final class Sampler {
         return last; // u fell in the rounding gap of the sum just below 1
     }
 
-    private static boolean allBanned(float[] row) {
-        for (float x : row) {
-            if (x != Float.NEGATIVE_INFINITY) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** NaN, +inf or nothing but -inf leave no distribution to pick from. */
-    private static void requireUsable(float[] values, int offset, int vocab, String what) {
-        if (vocab == 0) {
-            throw new IllegalArgumentException("no logits to choose from");
-        }
-        boolean anyFinite = false;
+    /**
+     * Whether any of the values is not {@code -inf}. NaN or {@code +inf} leave no distribution to
+     * pick from: an error naming the token, and the processors when they ran.
+     */
+    private boolean anyAllowed(float[] values, int offset, int vocab, boolean processed) {
+        boolean any = false;
         for (int i = 0; i < vocab; i++) {
             float x = values[offset + i];
             if (Float.isNaN(x) || x == Float.POSITIVE_INFINITY) {
+                String what = processed ? "logits after " + processors : "logits";
                 throw new IllegalArgumentException(what + " contain " + x + " at token id " + i);
             }
-            anyFinite |= x != Float.NEGATIVE_INFINITY;
+            any |= x != Float.NEGATIVE_INFINITY;
         }
-        if (!anyFinite) {
-            throw new IllegalArgumentException(
-                    what + " are all -Infinity: every token is banned, nothing to pick");
-        }
+        return any;
     }
 }

@@ -22,20 +22,15 @@ public record StepOutput(float[] logits, int batchSize, int positions, int vocab
         }
     }
 
-    /** The logits of row {@code b} at (output) position {@code t}, a fresh array of V values. */
-    public float[] at(int b, int t) {
-        int from = offset(b, t);
-        return Arrays.copyOfRange(logits, from, from + vocabSize);
-    }
-
     /** Where the V logits of row {@code b} at position {@code t} start in {@link #logits}. */
     public int offset(int b, int t) {
         return (b * positions + t) * vocabSize;
     }
 
-    /** The logits of row {@code b} at its last position. */
+    /** The logits of row {@code b} at its last position, a fresh array of V values. */
     public float[] last(int b) {
-        return at(b, positions - 1);
+        int from = offset(b, positions - 1);
+        return Arrays.copyOfRange(logits, from, from + vocabSize);
     }
 
     /**

@@ -99,7 +99,7 @@ class BeamSearchTest {
         //   ends it: -1.491655 / 3 = -0.497218 beats "EOS".
         Rows model = table(TWO_EARLY_ENDINGS);
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         0,
                         new int[] {2},
                         rules(1f, earlyStopping, 1, 3, List.of(), NO_STOP),
@@ -116,7 +116,7 @@ class BeamSearchTest {
     @Test
     void earlyStoppingTrueReturnsBothFinishedHypothesesInScoreOrder() {
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         0,
                         new int[] {2},
                         rules(1f, EarlyStopping.TRUE, 2, 3, List.of(), NO_STOP),
@@ -138,7 +138,7 @@ class BeamSearchTest {
         // = -0.867501, "2 1" = -1.203973 - 0.356675 = -1.560648. At length 2: -0.433750 and
         // -0.780324. "0 1 0 1" repeats the bigram "0 1".
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         0,
                         new int[] {0, 1},
                         rules(1f, EarlyStopping.FALSE, 2, 2, List.of(), NO_STOP),
@@ -155,7 +155,7 @@ class BeamSearchTest {
         // -2.407946), "0 0" (-2.813411). At length 2: -0.780324 and -1.203973.
         List<LogitsProcessor> ban = List.of(new NoRepeatNGram(2));
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         0,
                         new int[] {0, 1},
                         rules(1f, EarlyStopping.FALSE, 2, 2, ban, NO_STOP),
@@ -172,7 +172,7 @@ class BeamSearchTest {
         // Two hypotheses, worst -0.804719 >= best candidate -1.609438 / 2: done (FALSE).
         Rows model = table(EOS_OR_LONGER);
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         0,
                         new int[] {2},
                         rules(1f, EarlyStopping.FALSE, 2, 5, List.of(), containsZero()),
@@ -188,7 +188,7 @@ class BeamSearchTest {
         // are dropped, and no beam is left to run.
         Rows model = table(EOS_OR_LONGER);
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         0,
                         new int[] {2},
                         rules(1f, EarlyStopping.FALSE, 2, 5, List.of(), generated -> true),
@@ -202,8 +202,8 @@ class BeamSearchTest {
     void contextLimitEndsTheSearchAsContextFull() {
         // Prompt of 1, limit 2: after 2 tokens the beams hold 3 > 2 and cannot be stepped again.
         // They finish as in EOS_OR_LONGER's step 2, but as CONTEXT_FULL.
-        BeamScorer.Rules rules =
-                new BeamScorer.Rules(
+        BeamSearch.Rules rules =
+                new BeamSearch.Rules(
                         new BeamOptions(2, 1f, EarlyStopping.FALSE, 2),
                         10,
                         EOS,
@@ -211,7 +211,7 @@ class BeamSearchTest {
                         List.of(),
                         NO_STOP);
         List<SequenceResult> best =
-                BeamScorer.search(0, new int[] {2}, rules, table(EOS_OR_LONGER));
+                BeamSearch.search(0, new int[] {2}, rules, table(EOS_OR_LONGER));
         assertSequence(best.get(0), new int[] {EOS}, FinishReason.EOS, -0.798508);
         assertSequence(best.get(1), new int[] {1, 0}, FinishReason.CONTEXT_FULL, -1.609438 / 2);
     }
@@ -219,7 +219,7 @@ class BeamSearchTest {
     @Test
     void zeroNewTokensGivesThePromptBack() {
         List<SequenceResult> best =
-                BeamScorer.search(
+                BeamSearch.search(
                         4,
                         new int[] {2, 1},
                         rules(1f, EarlyStopping.FALSE, 2, 0, List.of(), NO_STOP),
@@ -240,12 +240,12 @@ class BeamSearchTest {
         values[4] = 2;
         values[5] = 3;
         // k = 3 takes the insertion path (8k < 32), k = 32 the full sort: the same order.
-        int[] three = BeamScorer.top(values, 3);
-        int[] all = BeamScorer.top(values, values.length);
+        int[] three = BeamSearch.top(values, 3);
+        int[] all = BeamSearch.top(values, values.length);
         assertArrayEquals(new int[] {1, 2, 5}, three);
         assertArrayEquals(new int[] {1, 2, 5, 4, 0, 6, 7, 8}, Arrays.copyOf(all, 8));
         assertEquals(3, all[all.length - 1]);
-        assertArrayEquals(new int[] {1}, BeamScorer.top(values, 1));
+        assertArrayEquals(new int[] {1}, BeamSearch.top(values, 1));
     }
 
     // ---- the real model ----
@@ -315,11 +315,11 @@ class BeamSearchTest {
                 InferenceSession plain = lm.newSession()) {
             BatchResult viaBatch =
                     Generator.generate(session, prompts, options, null, TokenListener.NONE);
-            BeamScorer.Rules rules = BeamSearch.rules(lm.config(), options, null);
+            BeamSearch.Rules rules = BeamGeneration.rules(lm.config(), options, null);
             List<SequenceResult> viaCore = new ArrayList<>();
             for (int p = 0; p < prompts.size(); p++) {
                 viaCore.addAll(
-                        BeamScorer.search(p, prompts.get(p), rules, forwards(plain::forward)));
+                        BeamSearch.search(p, prompts.get(p), rules, forwards(plain::forward)));
             }
             assertSameSequences(viaCore, viaBatch.sequences(), 1e-5);
         }
@@ -448,21 +448,21 @@ class BeamSearchTest {
             EarlyStopping earlyStopping,
             int numReturn,
             int maxNewTokens) {
-        return BeamScorer.search(
+        return BeamSearch.search(
                 0,
                 new int[] {2},
                 rules(lengthPenalty, earlyStopping, numReturn, maxNewTokens, List.of(), NO_STOP),
                 table(table));
     }
 
-    private static BeamScorer.Rules rules(
+    private static BeamSearch.Rules rules(
             float lengthPenalty,
             EarlyStopping earlyStopping,
             int numReturn,
             int maxNewTokens,
             List<LogitsProcessor> processors,
             Predicate<int[]> stop) {
-        return new BeamScorer.Rules(
+        return new BeamSearch.Rules(
                 new BeamOptions(2, lengthPenalty, earlyStopping, numReturn),
                 maxNewTokens,
                 EOS,
@@ -504,7 +504,7 @@ class BeamSearchTest {
      * The rows of a search, each row's logits a function of its whole sequence (and the prompt's
      * length); {@link #steps} counts the model steps.
      */
-    private static final class Rows implements BeamScorer.Model {
+    private static final class Rows implements BeamSearch.LogitsSource {
         private final BiFunction<int[], Integer, float[]> logits;
         private int[][] rows;
         private int promptLength;
