@@ -39,13 +39,17 @@ final class BenchCommand implements Callable<Integer> {
             names = "--suite",
             defaultValue = "grid",
             paramLabel = "NAME",
-            description = "grid, machine, profile, soak, batch or all (default: ${DEFAULT-VALUE}).")
+            description =
+                    "grid, machine, profile, contention, fresh, soak, batch, or all (grid, soak and"
+                            + " batch) (default: ${DEFAULT-VALUE}).")
     String suite;
 
     @Option(
             names = "--model",
             paramLabel = "DIR",
-            description = "The model directory the profile, contention and fresh suites run.")
+            description =
+                    "The model directory the profile, contention and fresh suites run (no default:"
+                            + " they need it).")
     Path model;
 
     @Option(
@@ -73,7 +77,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--json",
-            description = "Machine and profile suites: print one JSON object instead of tables.")
+            description =
+                    "Machine and profile suites: print one JSON object instead of tables (default:"
+                            + " tables).")
     boolean json;
 
     @Option(

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 class BenchCliTest {
     @TempDir Path dir;
@@ -203,6 +205,13 @@ class BenchCliTest {
                         "--soak-tokens",
                         "--soak-calls")) {
             assertTrue(r.out().contains(option), option);
+        }
+        // Every option but --help and --version says its default (or that it has none).
+        for (OptionSpec option : new CommandLine(new BenchCommand()).getCommandSpec().options()) {
+            String description = String.join(" ", option.description());
+            assertTrue(
+                    option.usageHelp() || option.versionHelp() || description.contains("default"),
+                    option.longestName() + ": " + description);
         }
     }
 }
