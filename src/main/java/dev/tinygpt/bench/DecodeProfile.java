@@ -9,7 +9,6 @@ import dev.tinygpt.generation.TokenListener;
 import dev.tinygpt.profile.Profile;
 import dev.tinygpt.sampling.SamplingConfig;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -151,14 +150,19 @@ public final class DecodeProfile {
         }
     }
 
-    /** The table's heading: what was profiled, and how. */
-    public String title(Path dir, int repeats) {
+    /** Runs, then the result as one JSON object, or as a table under a title naming the model. */
+    public String report(String model, int repeats, boolean json) throws IOException {
+        Result r = run(repeats);
+        return json ? r.json() : title(model, repeats) + "\n\n" + r.markdown();
+    }
+
+    private String title(String name, int repeats) {
         return String.format(
                 Locale.ROOT,
                 "## Decode step profile: %s (%,d parameters)%n%nBatch %d, %d-token prompts, %d"
                         + " decode steps sampled with temperature 0.8, top-k 50, top-p 0.95%s;"
                         + " intra-op threads %s; medians of %d repeats.",
-                dir.getFileName(),
+                name,
                 model.block().parameterCount(),
                 batch,
                 promptTokens,

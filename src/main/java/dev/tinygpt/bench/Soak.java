@@ -1,9 +1,11 @@
 package dev.tinygpt.bench;
 
+import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.generation.TokenListener;
 import dev.tinygpt.sampling.SamplingConfig;
+import dev.tinygpt.tokenizer.WordTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,15 +82,21 @@ public final class Soak {
         return samples;
     }
 
-    /** The soak table's heading and header rows (Markdown). */
-    public static String markdownHeader() {
-        return "## Soak: live NDArrays, RSS and heap\n\n"
-                + "| phase | tokens | generate calls | live NDArrays | RSS | Java heap in use |\n"
-                + "|---|---|---|---|---|---|";
+    /** {@code bench --suite soak}: on the exercise model (context 32: the long call slides). */
+    public static void runOnExercise(int tokens, int calls) {
+        System.out.println(
+                "## Soak: live NDArrays, RSS and heap\n\n"
+                        + "| phase | tokens | generate calls | live NDArrays | RSS | Java heap in use |\n"
+                        + "|---|---|---|---|---|---|");
+        try (LanguageModel lm =
+                LanguageModel.create(GptConfig.exercise(), 1, WordTokenizer.exercise())) {
+            new Soak(lm).run(tokens, calls, s -> System.out.println(markdownRow(s)));
+        }
+        System.out.println();
     }
 
     /** One sample as a Markdown table row. */
-    public static String markdownRow(Sample s) {
+    private static String markdownRow(Sample s) {
         return String.format(
                 Locale.ROOT,
                 "| %s | %,d | %,d | %d | %s | %s |",

@@ -1,27 +1,18 @@
 package dev.tinygpt.cli;
 
+import dev.tinygpt.bench.BatchSuite;
 import dev.tinygpt.bench.Contention;
 import dev.tinygpt.bench.DecodeProfile;
 import dev.tinygpt.bench.FreshVsWarm;
+import dev.tinygpt.bench.GridSuite;
 import dev.tinygpt.bench.MachineSuite;
 import dev.tinygpt.bench.Soak;
-import dev.tinygpt.bench.Stats;
-import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
-import dev.tinygpt.generation.BatchResult;
-import dev.tinygpt.generation.GenerationOptions;
-import dev.tinygpt.generation.Generator;
-import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
-import dev.tinygpt.generation.TokenListener;
-import dev.tinygpt.tokenizer.WordTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,19 +21,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tinygpt bench}: benchmarks on models built in-process with random weights (no download).
- *
- * <ul>
- *   <li>{@code --suite grid} (the default): prefill and decode, with and without the KV cache,
- *       across sequence lengths and batch sizes, for the exercise model and a GPT-2-small-shaped
- *       one, each against the machine's limits measured in the same run; writes {@code bench.csv},
- *       {@code bench.md} and the KV-cache figure {@code bench.png} to {@code --out}.
- *   <li>{@code --suite soak}: 10,000 tokens in one call and 1,000 short calls on the exercise model
- *       with its tokenizer, watching live NDArrays, RSS and the Java heap.
- *   <li>{@code --suite batch}: batched generation against one prompt at a time.
- * </ul>
- *
- * Every figure is a median over repeats after warm-up.
+ * {@code tinygpt bench}: its options checked, then one suite of {@code dev.tinygpt.bench} run
+ * (grid, soak and batch build random-weight models in-process from presets; machine measures the
+ * machine; profile, contention and fresh run {@code --model}). Every figure is a median over
+ * repeats after warm-up.
  */
 @Command(
         name = "bench",
@@ -50,21 +32,24 @@ import picocli.CommandLine.Spec;
         description =
                 "Benchmark prefill, decode, the KV cache and batching (random-weight models).")
 final class BenchCommand implements Callable<Integer> {
-    @Mixin ThreadsOption threads = new ThreadsOption();
-
-    @Spec CommandSpec spec;
+    private static final List<String> SUITES =
+            List.of("grid", "machine", "profile", "contention", "fresh", "soak", "batch");
 
     @Option(
             names = "--suite",
             defaultValue = "grid",
             paramLabel = "NAME",
-            description = "grid, machine, profile, soak, batch or all (default: ${DEFAULT-VALUE}).")
+            description =
+                    "grid, machine, profile, contention, fresh, soak, batch, or all (grid, soak and"
+                            + " batch) (default: ${DEFAULT-VALUE}).")
     String suite;
 
     @Option(
             names = "--model",
             paramLabel = "DIR",
-            description = "The model directory the profile, contention and fresh suites run.")
+            description =
+                    "The model directory the profile, contention and fresh suites run (no default:"
+                            + " they need it).")
     Path model;
 
     @Option(
@@ -92,7 +77,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--json",
-            description = "Machine and profile suites: print one JSON object instead of tables.")
+            description =
+                    "Machine and profile suites: print one JSON object instead of tables (default:"
+                            + " tables).")
     boolean json;
 
     @Option(
@@ -100,7 +87,10 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "exercise,gpt2-small",
             split = ",",
             paramLabel = "NAME",
-            description = "Models for the grid: exercise, gpt2-small (default: ${DEFAULT-VALUE}).")
+            completionCandidates = Presets.Names.class,
+            description =
+                    "Presets the grid builds: ${COMPLETION-CANDIDATES} (default:"
+                            + " ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Option(
@@ -109,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             split = ",",
             paramLabel = "B",
             description = "Batch sizes for the grid (default: ${DEFAULT-VALUE}).")
-    List<Integer> batches;
+    int[] batches;
 
     @Option(
             names = "--max-tokens",
@@ -158,21 +148,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Short calls of the soak (default: ${DEFAULT-VALUE}).")
     int soakCalls;
 
-    /** The grid's models, by preset name: {@code exercise} and {@code gpt2-small}. */
-    static Named gridModel(String name) {
-        if (!List.of("exercise", "gpt2-small").contains(name)) {
-            throw new IllegalArgumentException(
-                    "unknown model '" + name + "' for --models: expected exercise or gpt2-small");
-        }
-        return new Named(name, Presets.byName(name).config());
-    }
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
-    /** The batch suite's models: the exercise model and GPT-2 small's shape. */
-    static List<Named> models() {
-        return List.of(gridModel("exercise"), gridModel("gpt2-small"));
-    }
-
-    record Named(String name, GptConfig config) {}
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -185,63 +163,57 @@ final class BenchCommand implements Callable<Integer> {
         for (int b : batches) {
             requireAtLeast("--batches", b, 1);
         }
-        List<Named> grid = models.stream().map(BenchCommand::gridModel).toList();
-        boolean all = suite.equals("all");
-        List<String> suites =
-                List.of("grid", "machine", "profile", "contention", "fresh", "soak", "batch");
-        if (!all && !suites.contains(suite)) {
-            throw new IllegalArgumentException(
-                    "bad --suite '"
-                            + suite
-                            + "': expected "
-                            + String.join(", ", suites)
-                            + " or all");
-        }
-        requireSuite(List.of("profile", "contention", "fresh"), "--model", "--decode-steps");
-        requireSuite("profile", "--prompt-tokens", "--batch");
-        requireSuite(List.of("machine", "profile"), "--json");
-        if (suite.equals("machine")) {
-            MachineSuite.Result limits = MachineSuite.run(repeats);
-            System.out.println(json ? limits.json() : limits.markdown());
-            return 0;
-        }
-        if (suite.equals("profile")) {
-            profileSuite();
-            return 0;
-        }
-        if (suite.equals("fresh")) {
-            try (LanguageModel lm = LanguageModel.load(requireModel())) {
-                System.out.println(
-                        FreshVsWarm.run(lm, model, decodeSteps, repeats)
-                                .markdown(model.getFileName().toString()));
+        List<Preset> grid = models.stream().map(Presets::byName).toList();
+        requireKnownSuite();
+        switch (suite) {
+            case "machine" -> {
+                MachineSuite.Result limits = MachineSuite.run(repeats);
+                System.out.println(json ? limits.json() : limits.markdown());
             }
-            return 0;
-        }
-        if (suite.equals("contention")) {
-            try (LanguageModel lm = LanguageModel.load(requireModel())) {
-                System.out.println(
-                        Contention.run(lm, decodeSteps, repeats)
-                                .markdown(model.getFileName().toString()));
+            case "profile" ->
+                    onModel(
+                            (lm, name) ->
+                                    new DecodeProfile(lm, promptTokens, decodeSteps, batch)
+                                            .report(name, repeats, json));
+            case "fresh" ->
+                    onModel(
+                            (lm, name) ->
+                                    FreshVsWarm.run(lm, model, decodeSteps, repeats)
+                                            .markdown(name));
+            case "contention" ->
+                    onModel((lm, name) -> Contention.run(lm, decodeSteps, repeats).markdown(name));
+            default -> {
+                boolean all = suite.equals("all");
+                if (all || suite.equals("grid")) {
+                    new GridSuite(grid, batches, repeats, warmup, maxTokens, out).run();
+                }
+                if (all || suite.equals("soak")) {
+                    Soak.runOnExercise(soakTokens, soakCalls);
+                }
+                if (all || suite.equals("batch")) {
+                    BatchSuite.run(repeats);
+                }
             }
-            return 0;
-        }
-        if (all || suite.equals("grid")) {
-            new GridSuite(grid, batches, repeats, warmup, maxTokens, out).run();
-        }
-        if (all || suite.equals("soak")) {
-            soakSuite();
-        }
-        if (all || suite.equals("batch")) {
-            batchSuite();
         }
         return 0;
     }
 
-    /** Refuses {@code options} given on the command line for a suite that does not use them. */
-    private void requireSuite(String suiteName, String... options) {
-        requireSuite(List.of(suiteName), options);
+    /** A known {@code --suite}, given no option that only another suite uses. */
+    private void requireKnownSuite() {
+        if (!suite.equals("all") && !SUITES.contains(suite)) {
+            throw new IllegalArgumentException(
+                    "bad --suite '"
+                            + suite
+                            + "': expected "
+                            + String.join(", ", SUITES)
+                            + " or all");
+        }
+        requireSuite(List.of("profile", "contention", "fresh"), "--model", "--decode-steps");
+        requireSuite(List.of("profile"), "--prompt-tokens", "--batch");
+        requireSuite(List.of("machine", "profile"), "--json");
     }
 
+    /** Refuses {@code options} given on the command line for a suite that does not use them. */
     private void requireSuite(List<String> suites, String... options) {
         for (String option : options) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)
@@ -256,25 +228,21 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Path requireModel() {
+    /** A suite run on {@code --model} (named by its directory): what it prints. */
+    private interface ModelSuite {
+        String run(LanguageModel lm, String name) throws IOException;
+    }
+
+    /** Loads {@code --model}, its suite's numbers checked first, and prints what {@code s} says. */
+    private void onModel(ModelSuite s) throws IOException {
         if (model == null) {
             throw new IllegalArgumentException("--suite " + suite + " needs --model DIR");
         }
         requireAtLeast("--decode-steps", decodeSteps, 1);
-        return model;
-    }
-
-    /** Where a decode step of {@code --model} goes, kind by kind. */
-    private void profileSuite() throws IOException {
-        requireModel();
-        requireAtLeast("--prompt-tokens", promptTokens, 1);
-        requireAtLeast("--decode-steps", decodeSteps, 1);
+        requireAtLeast("--prompt-tokens", promptTokens, 1); // given only to the profile
         requireAtLeast("--batch", batch, 1);
         try (LanguageModel lm = LanguageModel.load(model)) {
-            DecodeProfile profile = new DecodeProfile(lm, promptTokens, decodeSteps, batch);
-            DecodeProfile.Result r = profile.run(repeats);
-            System.out.println(
-                    json ? r.json() : profile.title(model, repeats) + "\n\n" + r.markdown());
+            System.out.println(s.run(lm, model.getFileName().toString()));
         }
     }
 
@@ -282,89 +250,5 @@ final class BenchCommand implements Callable<Integer> {
         if (value < min) {
             throw new IllegalArgumentException(option + " must be ≥ " + min + ", got " + value);
         }
-    }
-
-    /** The leak check on the exercise model (context 32: the long call slides many times). */
-    private void soakSuite() {
-        System.out.println(Soak.markdownHeader());
-        try (LanguageModel lm =
-                LanguageModel.create(GptConfig.exercise(), 1, WordTokenizer.exercise())) {
-            new Soak(lm).run(soakTokens, soakCalls, s -> System.out.println(Soak.markdownRow(s)));
-        }
-        System.out.println();
-    }
-
-    /** Runs {@code work} at least twice and for at least two seconds (JIT and libtorch warm-up). */
-    private static void warmUp(Runnable work) {
-        long end = System.nanoTime() + 2_000_000_000L;
-        for (int i = 0; i < 2 || System.nanoTime() < end; i++) {
-            work.run();
-        }
-    }
-
-    /** B prompts of 8–16 tokens, 32 new tokens each: one batch vs one prompt at a time. */
-    private void batchSuite() {
-        System.out.println(
-                "## Batched greedy generation vs one prompt at a time (32 new tokens each)");
-        System.out.println();
-        System.out.println("| model | batch | one-by-one tokens/s | batched tokens/s | gain |");
-        System.out.println("|---|---|---|---|---|");
-        for (Named m : models()) {
-            try (LanguageModel lm = LanguageModel.create(m.config(), 1, null);
-                    InferenceSession session = lm.newSession()) {
-                GenerationOptions options =
-                        GenerationOptions.greedy(32).toBuilder().stopAtEos(false).build();
-                for (int b : new int[] {1, 4, 16}) {
-                    List<int[]> prompts = new ArrayList<>();
-                    Random random = new Random(b);
-                    for (int i = 0; i < b; i++) {
-                        prompts.add(ids(8 + random.nextInt(9), m.config().vocabSize(), i));
-                    }
-                    int tokens = b * 32;
-                    double[] single = new double[repeats];
-                    double[] batched = new double[repeats];
-                    warmUp(
-                            () -> {
-                                oneByOne(session, prompts, options);
-                                Generator.generate(
-                                        session, prompts, options, null, TokenListener.NONE);
-                            });
-                    for (int r = 0; r < repeats; r++) {
-                        single[r] = tokens / (oneByOne(session, prompts, options) / 1000);
-                        BatchResult result =
-                                Generator.generate(
-                                        session, prompts, options, null, TokenListener.NONE);
-                        batched[r] = tokens / (result.totalMillis() / 1000);
-                    }
-                    double s = Stats.median(single);
-                    double t = Stats.median(batched);
-                    System.out.printf(
-                            Locale.ROOT,
-                            "| %s | %d | %,.0f | %,.0f | %.2f× |%n",
-                            m.name(),
-                            b,
-                            s,
-                            t,
-                            t / s);
-                }
-            }
-        }
-        System.out.println();
-    }
-
-    private static double oneByOne(
-            InferenceSession session, List<int[]> prompts, GenerationOptions options) {
-        double total = 0;
-        for (int[] prompt : prompts) {
-            total += Generator.generate(session, prompt, options).totalMillis();
-        }
-        return total;
-    }
-
-    private static int[] ids(int length, int vocab, long seed) {
-        Random r = new Random(seed);
-        int[] ids = new int[length];
-        Arrays.setAll(ids, i -> r.nextInt(vocab));
-        return ids;
     }
 }

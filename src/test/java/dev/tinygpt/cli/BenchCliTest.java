@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 class BenchCliTest {
     @TempDir Path dir;
@@ -25,7 +27,7 @@ class BenchCliTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "--models|gpt3|unknown model 'gpt3' for --models",
+                "--models|gpt3|unknown preset 'gpt3'; choose one of exercise, gpt2-small, char-tiny",
                 "--repeats|0|--repeats must be ≥ 1, got 0",
                 "--warmup|-1|--warmup must be ≥ 0, got -1",
                 "--batches|4,0|--batches must be ≥ 1, got 0",
@@ -47,7 +49,7 @@ class BenchCliTest {
                 CliRunner.run(
                         "bench",
                         "--models",
-                        "exercise",
+                        "char-tiny", // any preset: its config with random weights
                         "--batches",
                         "1,4",
                         "--repeats",
@@ -59,9 +61,9 @@ class BenchCliTest {
         assertEquals(0, r.code(), r.err());
         List<String> csv = Files.readAllLines(out.resolve("bench.csv"));
         assertEquals(1 + 2 * 6, csv.size()); // header, 2 batches × 6 lengths
-        assertTrue(csv.get(1).startsWith("exercise,1,1,"), csv.get(1));
+        assertTrue(csv.get(1).startsWith("char-tiny,1,1,"), csv.get(1));
         String md = Files.readString(out.resolve("bench.md"));
-        for (String part : List.of("## Machine", "## exercise", "## Memory", "## Targets")) {
+        for (String part : List.of("## Machine", "## char-tiny", "## Memory", "## Targets")) {
             assertTrue(md.contains(part), part);
         }
         BufferedImage png = ImageIO.read(out.resolve("bench.png").toFile());
@@ -203,6 +205,13 @@ class BenchCliTest {
                         "--soak-tokens",
                         "--soak-calls")) {
             assertTrue(r.out().contains(option), option);
+        }
+        // Every option but --help and --version says its default (or that it has none).
+        for (OptionSpec option : new CommandLine(new BenchCommand()).getCommandSpec().options()) {
+            String description = String.join(" ", option.description());
+            assertTrue(
+                    option.usageHelp() || option.versionHelp() || description.contains("default"),
+                    option.longestName() + ": " + description);
         }
     }
 }

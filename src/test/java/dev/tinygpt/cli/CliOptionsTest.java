@@ -118,7 +118,7 @@ class CliOptionsTest {
         c.add(new Case("init", "--preset", "gpt5", "unknown preset 'gpt5'"));
         c.add(new Case("init", "--out", "/proc/tinygpt-init", "cannot create model directory"));
         c.add(new Case("bench", "--suite", "fast", "bad --suite 'fast'"));
-        c.add(new Case("bench", "--models", "gpt5", "unknown model 'gpt5' for --models"));
+        c.add(new Case("bench", "--models", "gpt5", "unknown preset 'gpt5'"));
         c.add(new Case("bench", "--batches", "0", "--batches must be ≥ 1"));
         c.add(new Case("bench", "--max-tokens", "0", "--max-tokens must be ≥ 1"));
         c.add(new Case("bench", "--repeats", "0", "--repeats must be ≥ 1"));
