@@ -72,11 +72,6 @@ public final class BenchReport {
         AtomicFiles.writeString(file, csv.toString());
     }
 
-    public static void writeMarkdown(Path file, MachineLimits limits, List<BenchRow> rows)
-            throws IOException {
-        AtomicFiles.writeString(file, markdown(limits, rows));
-    }
-
     /**
      * The machine's limits as a bullet list, then a table per model in order of first appearance.
      */

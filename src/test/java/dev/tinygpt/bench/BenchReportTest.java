@@ -150,13 +150,6 @@ class BenchReportTest {
     }
 
     @Test
-    void writesMarkdownFile() throws IOException {
-        Path file = dir.resolve("bench.md");
-        BenchReport.writeMarkdown(file, LIMITS, rows());
-        assertEquals(BenchReport.markdown(LIMITS, rows()), Files.readString(file));
-    }
-
-    @Test
     void plotIsAPngOfTwoChartsPerModel() throws IOException {
         Path png = dir.resolve("kv-cache.png");
         BenchReport.writePlot(png, rows());
@@ -188,9 +181,6 @@ class BenchReportTest {
         assertThrows(
                 IOException.class,
                 () -> BenchReport.writeCsv(missing.resolve("b.csv"), LIMITS, rows()));
-        assertThrows(
-                IOException.class,
-                () -> BenchReport.writeMarkdown(missing.resolve("b.md"), LIMITS, rows()));
         assertThrows(
                 IOException.class, () -> BenchReport.writePlot(missing.resolve("b.png"), rows()));
         assertFalse(Files.exists(missing));
