@@ -1,0 +1,167 @@
+package dev.tinygpt.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client against a one-shot server on loopback that answers with the exact bytes a test gives
+ * it: whole and cut streams, error events, error statuses.
+ */
+class CompletionClientTest {
+    private static final String SSE_HEADERS =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Upstream: 127.0.0.1:1\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n";
+
+    private static String chunk(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return Integer.toHexString(bytes.length) + "\r\n" + text + "\r\n";
+    }
+
+    private static String event(String text) {
+        return chunk("data: {\"choices\":[{\"index\":0,\"text\":\"" + text + "\"}]}\n\n");
+    }
+
+    /** Serves one request with {@code response}, then closes the connection; what it was sent. */
+    private static CompletableFuture<String> serveOnce(ServerSocket socket, String response) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try (Socket s = socket.accept()) {
+                        BufferedReader in =
+                                new BufferedReader(
+                                        new InputStreamReader(
+                                                s.getInputStream(), StandardCharsets.UTF_8));
+                        int length = 0;
+                        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+                            if (line.toLowerCase().startsWith("content-length:")) {
+                                length = Integer.parseInt(line.substring(15).strip());
+                            }
+                        }
+                        char[] body = new char[length];
+                        for (int n = 0; n < length; ) {
+                            n += in.read(body, n, length - n);
+                        }
+                        OutputStream out = s.getOutputStream();
+                        out.write(response.getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        return new String(body);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    private static StreamedCompletion send(String response, boolean stream) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> sent = serveOnce(socket, response);
+            CompletionClient client =
+                    new CompletionClient(URI.create("http://127.0.0.1:" + socket.getLocalPort()));
+            JsonObject request = new JsonObject();
+            request.addProperty("prompt", "hi");
+            StreamedCompletion result = stream ? client.stream(request) : client.complete(request);
+            assertTrue(sent.join().contains("\"stream\":" + stream), sent.join());
+            return result;
+        }
+    }
+
+    @Test
+    void aWholeStreamIsReadChunkByChunk() throws IOException {
+        StreamedCompletion r =
+                send(
+                        SSE_HEADERS
+                                + event("Hel")
+                                + event("lo")
+                                + chunk("data: [DONE]\n\n")
+                                + "0\r\n\r\n",
+                        true);
+        assertNull(r.error());
+        assertTrue(r.ok() && r.done());
+        assertEquals("Hello", r.text());
+        assertEquals(2, r.tokenNanos().size());
+        assertEquals(1, r.interTokenMillis().size());
+        assertTrue(r.timeToFirstTokenMillis().orElseThrow() >= 0);
+        assertEquals(200, r.status());
+        assertEquals("127.0.0.1:1", r.header("X-Upstream").orElseThrow());
+        assertTrue(r.startedBefore(System.nanoTime()));
+    }
+
+    @Test
+    void aStreamThatEndsWithoutDoneIsAnError() throws IOException {
+        StreamedCompletion r = send(SSE_HEADERS + event("a") + "0\r\n\r\n", true);
+        assertFalse(r.ok());
+        assertEquals("the stream ended without data: [DONE]", r.error());
+        assertEquals("a", r.text());
+    }
+
+    @Test
+    void aStreamCutMidChunkIsAnError() throws IOException {
+        StreamedCompletion r = send(SSE_HEADERS + event("a") + "40\r\ndata: {\"cho", true);
+        assertFalse(r.ok());
+        assertFalse(r.done());
+        assertEquals(1, r.tokenNanos().size());
+    }
+
+    @Test
+    void anErrorEventEndsTheStreamWithItsMessage() throws IOException {
+        String error =
+                "data: {\"error\":{\"message\":\"out of memory\",\"type\":\"server_error\"}}\n\n";
+        StreamedCompletion r = send(SSE_HEADERS + event("a") + chunk(error) + "0\r\n\r\n", true);
+        assertEquals("error event: out of memory", r.error());
+    }
+
+    @Test
+    void anErrorStatusCarriesTheMessageOfItsBody() throws IOException {
+        String body = "{\"error\":{\"message\":\"the queue is full\",\"type\":\"overloaded\"}}";
+        StreamedCompletion r =
+                send(
+                        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: "
+                                + body.length()
+                                + "\r\n\r\n"
+                                + body,
+                        true);
+        assertEquals(429, r.status());
+        assertEquals("HTTP 429: the queue is full", r.error());
+        assertFalse(r.startedBefore(r.sentNanos()));
+    }
+
+    @Test
+    void aWholeResponseGivesTheFirstChoicesText() throws IOException {
+        String body =
+                "{\"choices\":[{\"index\":0,\"text\":\"to be\",\"finish_reason\":\"length\"}]}";
+        StreamedCompletion r =
+                send(
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body,
+                        false);
+        assertTrue(r.ok());
+        assertEquals("to be", r.text());
+        assertTrue(r.timeToFirstTokenMillis().isEmpty());
+    }
+
+    @Test
+    void noServerIsAnErrorNotAnException() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        StreamedCompletion r =
+                new CompletionClient(URI.create("http://127.0.0.1:" + port))
+                        .stream(new JsonObject());
+        assertFalse(r.ok());
+        assertEquals(-1, r.status());
+        assertTrue(r.error().startsWith("ConnectException"), r.error());
+    }
+}
