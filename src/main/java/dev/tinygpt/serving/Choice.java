@@ -6,6 +6,7 @@ import dev.tinygpt.sampling.LogProbabilities;
 import dev.tinygpt.sampling.LogitsProcessor;
 import dev.tinygpt.sampling.MinNewTokens;
 import dev.tinygpt.sampling.OccurrencePenalties;
+import dev.tinygpt.sampling.RepetitionPenalty;
 import dev.tinygpt.sampling.Sampler;
 import dev.tinygpt.sampling.SamplingConfig;
 import dev.tinygpt.tokenizer.Tokenizer;
@@ -32,7 +33,7 @@ final class Choice {
     private final StreamingDecoder decoder; // null without a tokenizer
     private final StopMatcher stops;
     private final int eos; // -1: none
-    private int textOffset; // where the next token's text starts in the choice's text
+    private int textOffset; // characters of the choice's text decoded so far (echo included)
     private int cached; // positions the batch's KV cache holds for this row
 
     /**
@@ -45,8 +46,14 @@ final class Choice {
         this.promptLength = prompt.length;
         this.tokens = Arrays.copyOf(prompt, prompt.length + settings.maxTokens());
         this.length = prompt.length;
-        SamplingConfig sampling = settings.sampling(index);
-        this.sampler = new Sampler(sampling, firstProcessors(settings, eos, prompt.length));
+        // Choice c of every prompt samples with seed + c: a prompt of a list, or of a batch,
+        // gives what it gives alone.
+        SamplingConfig sampling = settings.sampling(index % settings.n());
+        SamplingConfig warpers = sampling.toBuilder().repetitionPenalty(1f).build();
+        this.sampler =
+                new Sampler(
+                        warpers,
+                        penalties(settings, sampling.repetitionPenalty(), eos, prompt.length));
         this.random = sampling.newRandom();
         this.tokenizer = tokenizer;
         this.decoder = tokenizer == null ? null : new StreamingDecoder(tokenizer, prompt);
@@ -55,12 +62,18 @@ final class Choice {
         this.textOffset = textOffset;
     }
 
-    /** OpenAI's and vLLM's processors, before Hugging Face's: min_tokens, then the penalties. */
-    private static List<LogitsProcessor> firstProcessors(
-            CompletionSettings settings, int eos, int promptLength) {
+    /**
+     * The processors before the warpers (temperature, top-k, top-p), in vLLM's order: min_tokens,
+     * the repetition penalty, then the frequency and presence penalties.
+     */
+    private static List<LogitsProcessor> penalties(
+            CompletionSettings settings, float repetition, int eos, int promptLength) {
         List<LogitsProcessor> first = new ArrayList<>();
         if (settings.minTokens() > 0 && eos >= 0) {
             first.add(new MinNewTokens(eos, settings.minTokens(), promptLength));
+        }
+        if (repetition != 1f) {
+            first.add(new RepetitionPenalty(repetition));
         }
         if (settings.presencePenalty() != 0 || settings.frequencyPenalty() != 0) {
             first.add(
@@ -94,34 +107,41 @@ final class Choice {
     FinishReason next(float[] values, int offset, int vocab) {
         int id = sampler.next(tokens, length, values, offset, vocab, random);
         if (id == Sampler.NONE) {
-            return finish(FinishReason.NO_ALLOWED_TOKEN);
+            return finish(FinishReason.NO_ALLOWED_TOKEN, length);
         }
         TokenLogprob logprob =
                 job.settings().wantsLogprobs() ? logprob(values, offset, vocab, id) : null;
         tokens[length++] = id;
+        int generated = length - promptLength;
+        job.listener().onSample(index, generated);
         if (id == eos) {
-            return finish(FinishReason.EOS); // the end-of-sequence token has no text
+            return finish(FinishReason.EOS, length - 1); // the end-of-sequence token has no text
         }
         String text = decoder == null ? "" : decoder.next(tokens, length);
-        int generated = length - promptLength;
+        textOffset += text.length();
         StopMatcher.Result r =
                 generated >= job.settings().minTokens()
                         ? stops.add(text)
                         : new StopMatcher.Result(text, false);
-        textOffset += r.released().length();
         job.listener().onToken(index, r.released(), logprob);
         if (r.stopped()) {
             return finish(FinishReason.STOP, "");
         }
         if (generated >= job.settings().maxTokens()) {
-            return finish(FinishReason.LENGTH);
+            return finish(FinishReason.LENGTH, length);
         }
         return null;
     }
 
-    private FinishReason finish(FinishReason reason) {
-        String rest = stops.flush() + (decoder == null ? "" : decoder.rest(tokens, length));
-        return finish(reason, rest);
+    /**
+     * Ends with the text held back so far: the decoder's last bytes go through the stop strings
+     * like any piece, then the matcher lets go of what it held.
+     */
+    private FinishReason finish(FinishReason reason, int textTokens) {
+        StopMatcher.Result tail =
+                stops.add(decoder == null ? "" : decoder.rest(tokens, textTokens));
+        String rest = tail.released() + stops.flush();
+        return finish(tail.stopped() ? FinishReason.STOP : reason, rest);
     }
 
     private FinishReason finish(FinishReason reason, String rest) {

@@ -10,6 +10,19 @@ import java.util.List;
  */
 public interface JobListener {
     /**
+     * The job left the queue: its first prompt is about to be prefilled (for the time spent
+     * waiting). Called once, before any other event.
+     */
+    default void onStart() {}
+
+    /**
+     * A choice sampled its {@code completionTokens}-th token, now: read the clock here for time to
+     * first token ({@code completionTokens == 1}) and inter-token latency. Called for every token,
+     * the end-of-sequence token included, before that token's {@code onToken} or {@code onFinish}.
+     */
+    default void onSample(int choice, int completionTokens) {}
+
+    /**
      * The prompt, when the job echoes it: its text and, when log-probabilities are asked for, one
      * entry per prompt token (the first without a log-probability).
      *
@@ -32,6 +45,9 @@ public interface JobListener {
      */
     void onFinish(int choice, String text, FinishReason reason, int completionTokens);
 
-    /** The job failed or was cut off (the server is shutting down); nothing follows. */
+    /**
+     * The job failed or was cut off (the server is shutting down); nothing follows. A cancelled job
+     * gets no event after the one in flight when it was cancelled.
+     */
     void onError(String message);
 }

@@ -41,6 +41,7 @@ public final class Scheduler implements AutoCloseable {
     private final int maxBatch;
     private final int maxJobs;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Object gate = new Object(); // accepting and unfinished change together
     private final AtomicInteger unfinished = new AtomicInteger(); // accepted, not ended
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
@@ -81,20 +82,23 @@ public final class Scheduler implements AutoCloseable {
      */
     public void submit(Job job) {
         check(job);
-        if (!accepting) {
-            throw new ServingException(ServingException.Kind.UNAVAILABLE, null, SHUTTING_DOWN);
-        }
-        int count;
-        do {
-            count = unfinished.get();
+        synchronized (gate) { // against the loop deciding it is drained
+            if (!accepting) {
+                throw new ServingException(ServingException.Kind.UNAVAILABLE, null, SHUTTING_DOWN);
+            }
+            int count = unfinished.get();
             if (count >= maxJobs) {
                 throw new ServingException(
                         ServingException.Kind.QUEUE_FULL,
                         null,
-                        "the server is busy: " + count + " requests running or waiting");
+                        "the server is busy: "
+                                + count
+                                + " requests are running or waiting, the most it takes is "
+                                + maxJobs);
             }
-        } while (!unfinished.compareAndSet(count, count + 1));
-        queue.add(job);
+            unfinished.incrementAndGet();
+            queue.add(job);
+        }
     }
 
     /** Cancels a job: it leaves the queue now, or the batch at the next step. */
@@ -119,6 +123,11 @@ public final class Scheduler implements AutoCloseable {
         return maxBatch;
     }
 
+    /** Whether {@link #submit} takes jobs: false once draining began or the loop stopped. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
     /**
      * Stops accepting jobs and waits up to {@code timeout} for the accepted ones to finish; then
      * ends the rest (their listeners get {@code onError}) and stops the thread.
@@ -126,7 +135,9 @@ public final class Scheduler implements AutoCloseable {
      * @return whether every accepted job finished in time
      */
     public boolean drain(Duration timeout) {
-        accepting = false;
+        synchronized (gate) {
+            accepting = false;
+        }
         boolean finished = await(timeout);
         if (!finished) {
             aborting = true;
@@ -170,8 +181,8 @@ public final class Scheduler implements AutoCloseable {
                 runningRows = batch.size();
                 if (batch.size() > 0) {
                     decode();
-                } else if (!accepting && unfinished.get() == 0) {
-                    break; // drained
+                } else if (drained()) {
+                    break;
                 } else {
                     waitForWork();
                 }
@@ -179,6 +190,9 @@ public final class Scheduler implements AutoCloseable {
             abortAll();
         } catch (RuntimeException | Error e) {
             LOG.error("the scheduler stopped", e);
+            synchronized (gate) {
+                accepting = false;
+            }
             aborting = true;
             abortAll();
         } finally {
@@ -188,6 +202,12 @@ public final class Scheduler implements AutoCloseable {
             }
             runningRows = 0;
             stopped.countDown();
+        }
+    }
+
+    private boolean drained() {
+        synchronized (gate) {
+            return !accepting && unfinished.get() == 0;
         }
     }
 
@@ -235,6 +255,9 @@ public final class Scheduler implements AutoCloseable {
         int[] prompt = job.prompts().get(p);
         CompletionSettings settings = job.settings();
         int n = settings.n();
+        if (p == 0) {
+            job.listener().onStart();
+        }
         String promptText = tokenizer == null ? "" : tokenizer.decode(prompt);
         if (settings.echo()) {
             List<TokenLogprob> scores =
