@@ -2,6 +2,7 @@ package dev.tinygpt.serving.http;
 
 import com.google.gson.JsonObject;
 import dev.tinygpt.serving.ServingException;
+import io.javalin.http.HttpResponseException;
 
 /**
  * A refused request as OpenAI reports it: an HTTP status and the error object {@code
@@ -42,10 +43,6 @@ final class ApiError extends RuntimeException {
                 "the model '" + model + "' does not exist");
     }
 
-    static ApiError notFound(String what) {
-        return new ApiError(404, "invalid_request_error", "not_found", null, what);
-    }
-
     static ApiError tooLarge(long limit) {
         return new ApiError(
                 413,
@@ -74,6 +71,18 @@ final class ApiError extends RuntimeException {
                     new ApiError(429, "rate_limit_error", "queue_full", null, e.getMessage());
             case UNAVAILABLE -> unavailable(e.getMessage());
         };
+    }
+
+    /** Javalin's own refusals (no such route, a body past its limit) as OpenAI's errors. */
+    static ApiError of(HttpResponseException e) {
+        String code =
+                switch (e.getStatus()) {
+                    case 404 -> "not_found";
+                    case 405 -> "method_not_allowed";
+                    case 413 -> "request_too_large";
+                    default -> null;
+                };
+        return new ApiError(e.getStatus(), "invalid_request_error", code, null, e.getMessage());
     }
 
     int status() {

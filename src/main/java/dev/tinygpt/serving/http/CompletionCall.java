@@ -9,6 +9,7 @@ import dev.tinygpt.serving.http.JobEvents.Event;
 import dev.tinygpt.serving.http.JobEvents.Failure;
 import dev.tinygpt.serving.http.JobEvents.Finish;
 import dev.tinygpt.serving.http.JobEvents.Prompt;
+import dev.tinygpt.serving.http.JobEvents.Sample;
 import dev.tinygpt.serving.http.JobEvents.Token;
 import dev.tinygpt.serving.http.ResponseShape.ChoiceState;
 import io.javalin.http.Context;
@@ -142,6 +143,10 @@ final class CompletionCall {
     /** Records an event in its choice; returns its stream chunk, or null when it has none. */
     private JsonObject apply(Event e) {
         boolean usage = request.includeUsage();
+        if (e instanceof Sample s) {
+            timeToken(s.choice(), s.nanos());
+            return null;
+        }
         if (e instanceof Prompt p) {
             ChoiceState c = choices.get(p.choice());
             JsonArray entries = entries(p.logprobs());
@@ -151,7 +156,6 @@ final class CompletionCall {
         }
         if (e instanceof Token t) {
             ChoiceState c = choices.get(t.choice());
-            timeToken(t.choice(), t.nanos());
             c.text.append(t.text());
             JsonArray entries = t.logprob() == null ? null : entries(List.of(t.logprob()));
             addAll(c, entries);

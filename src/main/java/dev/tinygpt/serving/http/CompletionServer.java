@@ -169,16 +169,7 @@ public final class CompletionServer implements AutoCloseable {
         config.routes.exception(ApiError.class, (e, ctx) -> write(ctx, e));
         config.routes.exception(ServingException.class, (e, ctx) -> write(ctx, ApiError.of(e)));
         config.routes.exception(
-                HttpResponseException.class,
-                (e, ctx) ->
-                        write(
-                                ctx,
-                                new ApiError(
-                                        e.getStatus(),
-                                        "invalid_request_error",
-                                        null,
-                                        null,
-                                        e.getMessage())));
+                HttpResponseException.class, (e, ctx) -> write(ctx, ApiError.of(e)));
         config.routes.exception(
                 Exception.class,
                 (e, ctx) -> {

@@ -16,18 +16,25 @@ import java.util.concurrent.TimeUnit;
 final class JobEvents implements JobListener {
 
     /** What the scheduler said about the job. */
-    sealed interface Event permits Prompt, Token, Finish, Failure {}
+    sealed interface Event permits Sample, Prompt, Token, Finish, Failure {}
+
+    /** A choice sampled a token (the end-of-sequence one too) at {@code nanos}. */
+    record Sample(int choice, long nanos) implements Event {}
 
     record Prompt(int choice, String text, List<TokenLogprob> logprobs) implements Event {}
 
-    record Token(int choice, String text, TokenLogprob logprob, long nanos) implements Event {}
+    record Token(int choice, String text, TokenLogprob logprob) implements Event {}
 
-    record Finish(int choice, String text, FinishReason reason, int tokens, long nanos)
-            implements Event {}
+    record Finish(int choice, String text, FinishReason reason, int tokens) implements Event {}
 
     record Failure(String message) implements Event {}
 
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onSample(int choice, int completionTokens) {
+        queue.add(new Sample(choice, System.nanoTime()));
+    }
 
     @Override
     public void onPrompt(int choice, String text, List<TokenLogprob> logprobs) {
@@ -36,12 +43,12 @@ final class JobEvents implements JobListener {
 
     @Override
     public void onToken(int choice, String text, TokenLogprob logprob) {
-        queue.add(new Token(choice, text, logprob, System.nanoTime()));
+        queue.add(new Token(choice, text, logprob));
     }
 
     @Override
     public void onFinish(int choice, String text, FinishReason reason, int completionTokens) {
-        queue.add(new Finish(choice, text, reason, completionTokens, System.nanoTime()));
+        queue.add(new Finish(choice, text, reason, completionTokens));
     }
 
     @Override
