@@ -17,12 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A Hugging Face chat template ({@code tokenizer_config.json}'s {@code chat_template}) rendered
- * with Jinjava as {@code transformers} renders it: {@code trim_blocks} and {@code lstrip_blocks},
- * the variables {@code messages}, {@code add_generation_prompt}, {@code bos_token} and {@code
- * eos_token}, and the function {@code raise_exception(message)}.
+ * with Jinjava as {@code transformers} renders it (Jinja2): {@code trim_blocks} and {@code
+ * lstrip_blocks}, the variables {@code messages}, {@code add_generation_prompt}, {@code bos_token}
+ * and {@code eos_token}, and the function {@code raise_exception(message)}.
  */
 public final class ChatTemplate {
     static final String FILE_NAME = "tokenizer_config.json";
@@ -32,15 +33,20 @@ public final class ChatTemplate {
     private final String eosToken;
     private final Jinjava jinjava;
 
+    /** Jinja2's {@code lstrip_blocks}: spaces and tabs from a line's start to a block tag. */
+    private static final Pattern LSTRIP = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
+
     public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = template;
+        // Jinjava's own lstrip_blocks also strips spaces before a tag in mid-line ("{{ x }}
+        // {% endfor %}" loses its space), which Jinja2 keeps; so the strip is done here, Jinja2's
+        // way, and Jinjava runs with trim_blocks only.
+        this.template = LSTRIP.matcher(template).replaceAll("");
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         this.jinjava =
                 new Jinjava(
                         JinjavaConfig.newBuilder()
                                 .withTrimBlocks(true)
-                                .withLstripBlocks(true)
                                 .withMaxOutputSize(1L << 24)
                                 .build());
         jinjava.registerFunction(
@@ -120,8 +126,7 @@ public final class ChatTemplate {
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw ApiError.invalid(
-                        "messages",
-                        "the chat template refused the messages: " + error.getMessage());
+                        "messages", "the chat template refused the messages: " + message(error));
             }
         }
         return result.getOutput();
@@ -174,8 +179,30 @@ public final class ChatTemplate {
         return text.toString();
     }
 
+    /** The template's own {@code raise_exception} message if it raised one, else Jinjava's. */
+    private static String message(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof Raised) {
+                return t.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return error.getMessage();
+    }
+
+    /** What {@code raise_exception} throws. */
+    private static final class Raised extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Raised(String message) {
+            super(message);
+        }
+    }
+
     /** {@code raise_exception(message)} for templates: ends the rendering with the message. */
     public static String raise(String message) {
-        throw new IllegalArgumentException(message);
+        throw new Raised(message);
     }
 }

@@ -99,6 +99,9 @@ final class RequestFields {
         if (e == null) {
             return fallback;
         }
+        if (!isNumber(e)) {
+            throw wrongType(name, "an integer");
+        }
         double d = number(e, name);
         if (d != Math.rint(d) || Math.abs(d) > 9.007199254740992E15) {
             throw wrongType(name, "an integer");
@@ -165,6 +168,9 @@ final class RequestFields {
     }
 
     static int integer(JsonElement e, String name) {
+        if (!isNumber(e)) {
+            throw wrongType(name, "an integer");
+        }
         double d = number(e, name);
         if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
             throw wrongType(name, "an integer");
