@@ -126,6 +126,13 @@ public final class CompletionServer implements AutoCloseable {
         }
         state = State.DRAINING;
         boolean finished = scheduler == null || scheduler.drain(options.drainTimeout());
+        try {
+            // The scheduler is done; the responses' last events may still be on their way.
+            finished &= endpoints == null || endpoints.awaitIdle(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finished = false;
+        }
         stop();
         return finished;
     }

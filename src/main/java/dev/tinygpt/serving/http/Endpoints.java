@@ -9,7 +9,9 @@ import dev.tinygpt.tokenizer.Tokenizer;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The API routes of a ready server: each reads its body, checks it, and answers in OpenAI's (or,
@@ -21,6 +23,7 @@ final class Endpoints {
     private final ServerMetrics metrics;
     private final CompletionRequest.Model model;
     private final long created = System.currentTimeMillis() / 1000;
+    private final AtomicInteger running = new AtomicInteger(); // completion calls in progress
 
     Endpoints(LanguageModel lm, ServerOptions options, Scheduler scheduler, ServerMetrics metrics) {
         this.options = options;
@@ -77,7 +80,27 @@ final class Endpoints {
         ResponseShape shape =
                 new ResponseShape(
                         request.chat(), id, System.currentTimeMillis() / 1000, model.name());
-        new CompletionCall(ctx, scheduler, metrics, request, shape).run();
+        running.incrementAndGet();
+        try {
+            new CompletionCall(ctx, scheduler, metrics, request, shape).run();
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the completion calls in progress to write their last byte
+     * (the scheduler may be done with a job while its thread still sends the events).
+     */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (running.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
     }
 
     /** vLLM's {@code /tokenize}: {@code {"prompt": TEXT}} or chat {@code messages}. */
