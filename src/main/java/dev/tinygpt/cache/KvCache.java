@@ -39,6 +39,7 @@ public final class KvCache implements AutoCloseable {
     private int slots; // rows the buffers hold, >= rows
     private int capacity;
     private int expected;
+    private int expectedRows;
     private int length;
     private boolean closed;
 
@@ -90,6 +91,16 @@ public final class KvCache implements AutoCloseable {
     public void expect(int positions) {
         checkOpen();
         expected = Math.min(Math.max(positions, 0), maxCapacity);
+    }
+
+    /**
+     * Says how many rows a running batch will reach, so the first {@link #join} allocates that many
+     * slots at once, and no more, instead of doubling them (more rows joining still grow them). 0
+     * (the default) doubles.
+     */
+    public void expectRows(int rows) {
+        checkOpen();
+        expectedRows = Math.max(rows, 0);
     }
 
     /**
@@ -195,7 +206,10 @@ public final class KvCache implements AutoCloseable {
         int n = row.length;
         int p = Math.max(length, n);
         if (rows == slots || capacity < p) {
-            int room = rows == slots ? Math.max(1, 2 * slots) : slots;
+            int room =
+                    rows < slots
+                            ? slots
+                            : Math.max(rows + 1, expectedRows > 0 ? expectedRows : 2 * slots);
             resize(room, rows, (int) Math.min(maxCapacity, Math.max(p, 2L * capacity)));
         }
         inScratch(
