@@ -39,6 +39,7 @@ public final class KvCache implements AutoCloseable {
     private int slots; // rows the buffers hold, >= rows
     private int capacity;
     private int expected;
+    private int expectedRows;
     private int length;
     private boolean closed;
 
@@ -90,6 +91,16 @@ public final class KvCache implements AutoCloseable {
     public void expect(int positions) {
         checkOpen();
         expected = Math.min(Math.max(positions, 0), maxCapacity);
+    }
+
+    /**
+     * Says how many rows a running batch will reach, so the first {@link #join} allocates that many
+     * slots at once, and no more, instead of doubling them (more rows joining still grow them). 0
+     * (the default) doubles.
+     */
+    public void expectRows(int rows) {
+        checkOpen();
+        expectedRows = Math.max(rows, 0);
     }
 
     /**
@@ -195,12 +206,25 @@ public final class KvCache implements AutoCloseable {
         int n = row.length;
         int p = Math.max(length, n);
         if (rows == slots || capacity < p) {
-            int room = rows == slots ? Math.max(1, 2 * slots) : slots;
+            int room =
+                    rows < slots
+                            ? slots
+                            : Math.max(rows + 1, expectedRows > 0 ? expectedRows : 2 * slots);
             resize(room, rows, (int) Math.min(maxCapacity, Math.max(p, 2L * capacity)));
         }
-        if (n > length) {
-            shiftRight(n - length);
-        }
+        inScratch(
+                () -> {
+                    if (n > length) {
+                        shiftRight(n - length);
+                    }
+                    copyIn(row, n);
+                });
+        setRows(rows + 1);
+        return rows - 1;
+    }
+
+    /** Copies {@code row}'s n positions into row {@link #rows}, right-aligned after padding. */
+    private void copyIn(KvCache row, int n) {
         for (int i = 0; i < 2 * layers; i++) {
             NDArray buffer = buffers.get(i);
             if (length > n) {
@@ -210,8 +234,18 @@ public final class KvCache implements AutoCloseable {
                 buffer.set(columns(rows, rows + 1, length - n, length), filled);
             }
         }
-        setRows(rows + 1);
-        return rows - 1;
+    }
+
+    /**
+     * Runs an in-place edit of the buffers with them lent to a scratch manager, as a step lends
+     * them to its own: what the edit derives ({@code get}'s views, {@code set}'s scalar and index
+     * arrays, which DJL puts in the buffer's manager) dies with it, and the buffers come back.
+     */
+    private void inScratch(Runnable edit) {
+        try (NDManager scratch = manager.newSubManager()) {
+            buffers.tempAttach(scratch);
+            edit.run();
+        }
     }
 
     /**
@@ -227,11 +261,14 @@ public final class KvCache implements AutoCloseable {
         }
         int last = rows - 1;
         if (r != last && length > 0) {
-            for (NDArray buffer : buffers) {
-                try (NDArray moved = buffer.get(columns(last, last + 1, 0, length))) {
-                    buffer.set(columns(r, r + 1, 0, length), moved); // other rows: no overlap
-                }
-            }
+            inScratch(
+                    () -> {
+                        for (NDArray buffer : buffers) {
+                            // (1, nh, P, hs) from the last row; other rows: no overlap
+                            NDArray moved = buffer.get(columns(last, last + 1, 0, length));
+                            buffer.set(columns(r, r + 1, 0, length), moved);
+                        }
+                    });
         }
         setRows(last);
         if (rows == 0) {
@@ -253,13 +290,14 @@ public final class KvCache implements AutoCloseable {
         if (n == 0) {
             return;
         }
-        for (NDArray buffer : buffers) {
-            // (B, nh, P-n, hs): copied out first, as source and target overlap
-            try (NDArray kept = buffer.get(columns(0, rows, n, length));
-                    NDArray copy = kept.duplicate()) {
-                buffer.set(columns(0, rows, 0, length - n), copy);
-            }
-        }
+        inScratch(
+                () -> {
+                    for (NDArray buffer : buffers) {
+                        // (B, nh, P-n, hs): copied out first, as source and target overlap
+                        NDArray kept = buffer.get(columns(0, rows, n, length)).duplicate();
+                        buffer.set(columns(0, rows, 0, length - n), kept);
+                    }
+                });
         length -= n;
     }
 
@@ -280,15 +318,16 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Every row moves {@code n} positions right; the columns it leaves are zeroed padding. */
+    /**
+     * Every row moves {@code n} positions right; the columns it leaves are zeroed padding. Runs
+     * {@link #inScratch}.
+     */
     private void shiftRight(int n) {
         for (NDArray buffer : buffers) {
             if (rows > 0) {
                 // (B, nh, P, hs) -> columns n … n+P, copied out first as they overlap
-                try (NDArray filled = buffer.get(columns(0, rows, 0, length));
-                        NDArray copy = filled.duplicate()) {
-                    buffer.set(columns(0, rows, n, n + length), copy);
-                }
+                NDArray copy = buffer.get(columns(0, rows, 0, length)).duplicate();
+                buffer.set(columns(0, rows, n, n + length), copy);
                 buffer.set(columns(0, rows, 0, n), 0f);
             }
         }

@@ -66,7 +66,7 @@ final class Choice {
      * The processors before the warpers (temperature, top-k, top-p), in vLLM's order: min_tokens,
      * the repetition penalty, then the frequency and presence penalties.
      */
-    private static List<LogitsProcessor> penalties(
+    static List<LogitsProcessor> penalties(
             CompletionSettings settings, float repetition, int eos, int promptLength) {
         List<LogitsProcessor> first = new ArrayList<>();
         if (settings.minTokens() > 0 && eos >= 0) {

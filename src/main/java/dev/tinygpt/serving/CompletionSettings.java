@@ -2,6 +2,7 @@ package dev.tinygpt.serving;
 
 import dev.tinygpt.sampling.SamplingConfig;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How one request generates, in OpenAI's terms (and vLLM's for {@code top_k}, {@code
@@ -16,7 +17,7 @@ import java.util.List;
  * @param presencePenalty OpenAI's, in [-2, 2]
  * @param frequencyPenalty OpenAI's, in [-2, 2]
  * @param minTokens tokens before end-of-sequence and stop strings may end a choice
- * @param stop up to {@value #MAX_STOPS} stop strings, none empty
+ * @param stop up to {@value #MAX_STOPS} stop strings, none empty; null is none
  * @param seed the seed of choice 0; choice i samples with seed + i
  * @param logprobs how many most likely tokens to return per position (0 … {@value #MAX_LOGPROBS}),
  *     or -1 for no log-probabilities
@@ -45,7 +46,11 @@ public record CompletionSettings(
     public static final int MAX_LOGPROBS = 20;
 
     public CompletionSettings {
-        stop = List.copyOf(stop);
+        require(
+                stop == null || stop.stream().allMatch(Objects::nonNull),
+                "stop",
+                "must not hold null");
+        stop = stop == null ? List.of() : List.copyOf(stop);
         require(maxTokens >= 0, "max_tokens", "must be ≥ 0, got " + maxTokens);
         require(temperature >= 0 && temperature <= 2, "temperature", range("[0, 2]", temperature));
         require(topP > 0 && topP <= 1, "top_p", range("(0, 1]", topP));

@@ -28,6 +28,7 @@ final class RunningBatch implements AutoCloseable {
 
     RunningBatch(LanguageModel model, int maxRows) {
         this.decode = model.newSession();
+        this.decode.cache().expectRows(maxRows); // no slot beyond --max-batch
         this.prefill = model.newSession();
         this.maxRows = maxRows;
     }

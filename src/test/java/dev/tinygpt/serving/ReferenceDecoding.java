@@ -27,28 +27,7 @@ final class ReferenceDecoding {
                 for (int v = 0; v < x.length; v++) {
                     x[v] = logits[v];
                 }
-                boolean[] seen = new boolean[x.length];
-                int[] counts = new int[x.length];
-                for (int id : prompt) {
-                    seen[id] = true;
-                }
-                for (int i = 0; i < t; i++) {
-                    seen[out[i]] = true;
-                    counts[out[i]]++;
-                }
-                for (int v = 0; v < x.length; v++) {
-                    if (seen[v]) {
-                        x[v] =
-                                x[v] > 0
-                                        ? x[v] / s.repetitionPenalty()
-                                        : x[v] * s.repetitionPenalty();
-                    }
-                    x[v] -= s.frequencyPenalty() * counts[v];
-                    x[v] -= counts[v] > 0 ? s.presencePenalty() : 0;
-                }
-                if (eos >= 0 && t < s.minTokens()) {
-                    x[eos] = Double.NEGATIVE_INFINITY;
-                }
+                penalize(x, prompt, Arrays.copyOf(out, t), s, eos);
                 out[t] = rank(x, 0);
                 if (out[t] == eos) {
                     return Arrays.copyOf(out, t + 1);
@@ -59,6 +38,34 @@ final class ReferenceDecoding {
             }
         }
         return out;
+    }
+
+    /**
+     * vLLM's penalties on one row of logits, in place: the repetition penalty over the prompt and
+     * the completion so far, then frequency and presence over the completion, and {@code eos} (if ≥
+     * 0) banned while the completion is shorter than {@code min_tokens}.
+     */
+    static void penalize(
+            double[] x, int[] prompt, int[] completion, CompletionSettings s, int eos) {
+        boolean[] seen = new boolean[x.length];
+        int[] counts = new int[x.length];
+        for (int id : prompt) {
+            seen[id] = true;
+        }
+        for (int id : completion) {
+            seen[id] = true;
+            counts[id]++;
+        }
+        for (int v = 0; v < x.length; v++) {
+            if (seen[v]) {
+                x[v] = x[v] > 0 ? x[v] / s.repetitionPenalty() : x[v] * s.repetitionPenalty();
+            }
+            x[v] -= s.frequencyPenalty() * counts[v];
+            x[v] -= counts[v] > 0 ? s.presencePenalty() : 0;
+        }
+        if (eos >= 0 && completion.length < s.minTokens()) {
+            x[eos] = Double.NEGATIVE_INFINITY;
+        }
     }
 
     /** {@code log softmax(logits)} in double. */

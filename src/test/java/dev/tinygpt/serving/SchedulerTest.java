@@ -12,11 +12,13 @@ import dev.tinygpt.generation.FinishReason;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.sampling.LogitsProcessor;
 import dev.tinygpt.tokenizer.WordTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,8 +115,17 @@ class SchedulerTest {
     @Test
     void penaltiesEqualAPlainJavaReferenceWhileBatchedWithOthers() throws Exception {
         // Greedy, so the penalties alone decide which token wins; strong enough to change it.
+        // The last rows combine the repetition penalty with the others: their order matters.
         float[][] penalties = { // presence, frequency, repetition
-            {1.5f, 0f, 1f}, {0f, 1.2f, 1f}, {0.8f, 0.6f, 1f}, {-1f, -0.5f, 1f}, {0.5f, 0.9f, 1.4f}
+            {1.5f, 0f, 1f},
+            {0f, 1.2f, 1f},
+            {0.8f, 0.6f, 1f},
+            {-1f, -0.5f, 1f},
+            {0.5f, 0.9f, 1.4f},
+            {1f, 1f, 2f},
+            {-1.5f, 0f, 3f},
+            {2f, 2f, 0.5f},
+            {-2f, -2f, 0.3f}
         };
         try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 13, WORDS);
                 Scheduler scheduler = new Scheduler(lm, 3, 20)) {
@@ -141,6 +152,43 @@ class SchedulerTest {
                 anyChanged |= !Arrays.equals(plain, expected);
             }
             assertTrue(anyChanged, "the penalties never changed a token: the test proves nothing");
+        }
+    }
+
+    @Test
+    void aChoicesPenaltiesRunInVllmsOrderOnLogitsOfAnyScale() {
+        // The random model's logits are small, where the order of the repetition penalty and the
+        // others rarely changes the argmax: here logits of scale 4 and every value compared.
+        Random random = new Random(9);
+        for (int trial = 0; trial < 200; trial++) {
+            int vocab = 2 + random.nextInt(20);
+            int[] prompt = TestModels.randomIds(1 + random.nextInt(6), vocab, trial);
+            int[] completion = TestModels.randomIds(random.nextInt(8), vocab, -trial);
+            CompletionSettings settings =
+                    CompletionSettings.builder()
+                            .presencePenalty(random.nextFloat() * 4 - 2)
+                            .frequencyPenalty(random.nextFloat() * 4 - 2)
+                            .repetitionPenalty(0.2f + random.nextFloat() * 3)
+                            .maxTokens(10)
+                            .minTokens(random.nextInt(10))
+                            .build();
+            int eos = random.nextInt(vocab);
+            float[] logits = new float[vocab];
+            double[] expected = new double[vocab];
+            for (int v = 0; v < vocab; v++) {
+                logits[v] = (float) (4 * random.nextGaussian());
+                expected[v] = logits[v];
+            }
+            int[] tokens = Arrays.copyOf(prompt, prompt.length + completion.length);
+            System.arraycopy(completion, 0, tokens, prompt.length, completion.length);
+            for (LogitsProcessor p :
+                    Choice.penalties(settings, settings.repetitionPenalty(), eos, prompt.length)) {
+                p.process(tokens, tokens.length, logits);
+            }
+            ReferenceDecoding.penalize(expected, prompt, completion, settings, eos);
+            for (int v = 0; v < vocab; v++) {
+                assertEquals(expected[v], logits[v], 1e-4, "trial " + trial + ", token " + v);
+            }
         }
     }
 
