@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             TrainCommand.class,
             ConvertCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,391 @@
+package dev.tinygpt.serving;
+
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.generation.FinishReason;
+import dev.tinygpt.generation.InferenceSession;
+import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.Tokenizer;
+import dev.tinygpt.translator.StepOutput;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continuous batching: one thread owns the model's sessions and a {@link RunningBatch}. Requests
+ * ({@link Job}s) wait in a FIFO queue; between two decode steps the thread prefills waiting prompts
+ * into free rows (a prompt's {@code n} choices together, in arrival order, so none is overtaken),
+ * then runs one step for every row, samples each row with its own settings and seed, hands the
+ * tokens to the jobs' listeners, and lets finished, stopped or cancelled rows leave at once. A
+ * request that fails (its listener throws, its logits hold NaN) ends alone; a failed step ends the
+ * rows it ran; the loop goes on.
+ *
+ * <p>At most {@code maxBatch} rows run and at most {@code maxBatch + maxQueue} jobs are accepted
+ * and unfinished; past that {@link #submit} refuses with {@code QUEUE_FULL}. {@link #drain} stops
+ * accepting, lets the accepted jobs finish for a bounded time, then ends the rest.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    private static final String SHUTTING_DOWN = "the server is shutting down";
+
+    private final LanguageModel model;
+    private final GptConfig config;
+    private final Tokenizer tokenizer;
+    private final int eos;
+    private final int maxBatch;
+    private final int maxJobs;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Object gate = new Object(); // accepting and unfinished change together
+    private final AtomicInteger unfinished = new AtomicInteger(); // accepted, not ended
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean accepting = true;
+    private volatile boolean aborting;
+    private volatile int runningRows;
+    private volatile Job admitting; // the job whose prompts are being started
+    private RunningBatch batch; // scheduler thread only
+    private InferenceSession scoring; // for echo with logprobs, made when first needed
+
+    /**
+     * Starts the scheduler's thread on a loaded model (which it does not close).
+     *
+     * @param maxBatch rows decoded together at most
+     * @param maxQueue jobs that may wait beyond {@code maxBatch} running ones
+     */
+    public Scheduler(LanguageModel model, int maxBatch, int maxQueue) {
+        if (maxBatch < 1 || maxQueue < 0) {
+            throw new IllegalArgumentException(
+                    "max batch must be ≥ 1 and max queue ≥ 0, got " + maxBatch + ", " + maxQueue);
+        }
+        this.model = model;
+        this.config = model.config();
+        this.tokenizer = model.tokenizer().orElse(null);
+        this.eos = config.hasEos() ? config.eosTokenId() : -1;
+        this.maxBatch = maxBatch;
+        this.maxJobs = maxBatch + maxQueue;
+        this.batch = new RunningBatch(model, maxBatch);
+        this.thread = new Thread(this::loop, "tinygpt-scheduler");
+        thread.start();
+    }
+
+    /**
+     * Queues a job.
+     *
+     * @throws ServingException {@code INVALID} for a prompt the model cannot take (naming the
+     *     numbers), {@code QUEUE_FULL} when the queue is full, {@code UNAVAILABLE} when draining
+     */
+    public void submit(Job job) {
+        check(job);
+        synchronized (gate) { // against the loop deciding it is drained
+            if (!accepting) {
+                throw new ServingException(ServingException.Kind.UNAVAILABLE, null, SHUTTING_DOWN);
+            }
+            int count = unfinished.get();
+            if (count >= maxJobs) {
+                throw new ServingException(
+                        ServingException.Kind.QUEUE_FULL,
+                        null,
+                        "the server is busy: "
+                                + count
+                                + " requests are running or waiting, the most it takes is "
+                                + maxJobs);
+            }
+            unfinished.incrementAndGet();
+            queue.add(job);
+        }
+    }
+
+    /** Cancels a job: it leaves the queue now, or the batch at the next step. */
+    public void cancel(Job job) {
+        job.cancel();
+        if (queue.remove(job)) {
+            end(job);
+        }
+    }
+
+    /** Jobs waiting for a row (the one being started included). */
+    public int queueDepth() {
+        return queue.size() + (admitting != null ? 1 : 0);
+    }
+
+    /** Rows in the running batch. */
+    public int runningRows() {
+        return runningRows;
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Whether {@link #submit} takes jobs: false once draining began or the loop stopped. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /**
+     * Stops accepting jobs and waits up to {@code timeout} for the accepted ones to finish; then
+     * ends the rest (their listeners get {@code onError}) and stops the thread.
+     *
+     * @return whether every accepted job finished in time
+     */
+    public boolean drain(Duration timeout) {
+        synchronized (gate) {
+            accepting = false;
+        }
+        boolean finished = await(timeout);
+        if (!finished) {
+            aborting = true;
+            await(Duration.ofSeconds(60)); // the step in progress, at most
+        }
+        return finished;
+    }
+
+    /** Ends everything at once: {@link #drain} with no time to finish. */
+    @Override
+    public void close() {
+        drain(Duration.ZERO);
+    }
+
+    private boolean await(Duration timeout) {
+        try {
+            return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void check(Job job) {
+        int n = job.settings().n();
+        if (n > maxBatch) {
+            throw ServingException.invalid(
+                    "n", "n is " + n + " but this server runs at most " + maxBatch + " rows");
+        }
+        int index = 0;
+        for (int[] prompt : job.prompts()) {
+            PromptChecks.check(prompt, index++, job.settings().maxTokens(), config);
+        }
+    }
+
+    private void loop() {
+        try {
+            while (!aborting) {
+                dropGone();
+                admit();
+                runningRows = batch.size();
+                if (batch.size() > 0) {
+                    decode();
+                } else if (drained()) {
+                    break;
+                } else {
+                    waitForWork();
+                }
+            }
+            abortAll();
+        } catch (RuntimeException | Error e) {
+            LOG.error("the scheduler stopped", e);
+            synchronized (gate) {
+                accepting = false;
+            }
+            aborting = true;
+            abortAll();
+        } finally {
+            batch.close();
+            if (scoring != null) {
+                scoring.close();
+            }
+            runningRows = 0;
+            stopped.countDown();
+        }
+    }
+
+    private boolean drained() {
+        synchronized (gate) {
+            return !accepting && unfinished.get() == 0;
+        }
+    }
+
+    private void waitForWork() {
+        if (admitting != null) {
+            return;
+        }
+        try {
+            admitting = queue.poll(50, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            aborting = true;
+        }
+    }
+
+    /** Starts waiting prompts while their choices fit, in arrival order. */
+    private void admit() {
+        while (true) {
+            Job job = admitting != null ? admitting : queue.poll();
+            admitting = job;
+            if (job == null) {
+                return;
+            }
+            if (job.isGone()) {
+                end(job);
+                admitting = null;
+                continue;
+            }
+            if (batch.free() < job.settings().n()) {
+                return; // the head waits for room; nothing overtakes it
+            }
+            int p = job.startNext();
+            try {
+                start(job, p);
+            } catch (RuntimeException e) {
+                fail(job, e);
+            }
+            if (job.allStarted() || job.hasEnded()) {
+                admitting = null;
+            }
+        }
+    }
+
+    /** Prefills prompt {@code p} of {@code job} and adds its choices that go on to the batch. */
+    private void start(Job job, int p) {
+        int[] prompt = job.prompts().get(p);
+        CompletionSettings settings = job.settings();
+        int n = settings.n();
+        if (p == 0) {
+            job.listener().onStart();
+        }
+        String promptText = tokenizer == null ? "" : tokenizer.decode(prompt);
+        if (settings.echo()) {
+            List<TokenLogprob> scores =
+                    settings.wantsLogprobs()
+                            ? PromptScores.of(scoring(), prompt, settings.logprobs(), tokenizer)
+                            : null;
+            for (int c = 0; c < n; c++) {
+                job.listener().onPrompt(p * n + c, promptText, scores);
+            }
+        }
+        if (settings.maxTokens() == 0) {
+            for (int c = 0; c < n; c++) {
+                job.listener().onFinish(p * n + c, "", FinishReason.LENGTH, 0);
+                finished(job);
+            }
+            return;
+        }
+        float[] logits = batch.prefill(prompt);
+        int textOffset = settings.echo() ? promptText.length() : 0;
+        for (int c = 0; c < n && !job.isGone(); c++) {
+            Choice choice = new Choice(job, p * n + c, prompt, tokenizer, eos, textOffset);
+            if (choice.next(logits, 0, logits.length) == null) {
+                batch.join(choice);
+            } else {
+                finished(job);
+            }
+        }
+    }
+
+    /** One step for every row, then each row's token; finished rows leave. */
+    private void decode() {
+        StepOutput out;
+        try {
+            out = batch.step();
+        } catch (RuntimeException e) {
+            LOG.error("a decode step of {} rows failed", batch.size(), e);
+            for (int r = 0; r < batch.size(); r++) {
+                fail(batch.row(r).job(), e);
+            }
+            dropGone();
+            return;
+        }
+        List<Integer> done = new ArrayList<>();
+        for (int r = 0; r < batch.size(); r++) {
+            Choice row = batch.row(r);
+            try {
+                if (!row.job().isGone()
+                        && row.next(out.logits(), out.offset(r, 0), out.vocabSize()) != null) {
+                    done.add(r);
+                    finished(row.job());
+                }
+            } catch (RuntimeException e) {
+                fail(row.job(), e);
+            }
+        }
+        for (int i = done.size() - 1; i >= 0; i--) {
+            batch.leave(done.get(i)); // highest first: the row moving in is one that goes on
+        }
+        runningRows = batch.size();
+    }
+
+    /** Rows of cancelled, failed or finished jobs leave the batch. */
+    private void dropGone() {
+        for (int r = batch.size() - 1; r >= 0; r--) {
+            Job job = batch.row(r).job();
+            if (job.isGone()) {
+                batch.leave(r);
+                end(job);
+            }
+        }
+    }
+
+    private void finished(Job job) {
+        if (job.choiceFinished()) {
+            end(job);
+        }
+    }
+
+    private void end(Job job) {
+        if (job.end()) {
+            unfinished.decrementAndGet();
+        }
+    }
+
+    private void fail(Job job, Throwable e) {
+        if (job.hasEnded()) {
+            return;
+        }
+        end(job);
+        if (!(e instanceof IllegalArgumentException)) {
+            LOG.warn("a request failed", e);
+        }
+        tell(job, e instanceof IllegalArgumentException ? e.getMessage() : "generation failed");
+    }
+
+    /** Ends every job still here: the server is shutting down. */
+    private void abortAll() {
+        List<Job> left = new ArrayList<>();
+        for (int r = 0; r < batch.size(); r++) {
+            left.add(batch.row(r).job());
+        }
+        if (admitting != null) {
+            left.add(admitting);
+        }
+        queue.drainTo(left);
+        for (Job job : left) {
+            if (job.end()) {
+                unfinished.decrementAndGet();
+                if (!job.isCancelled()) {
+                    tell(job, SHUTTING_DOWN);
+                }
+            }
+        }
+        admitting = null;
+    }
+
+    private static void tell(Job job, String message) {
+        try {
+            job.listener().onError(message);
+        } catch (RuntimeException ignored) {
+            // the listener is gone as well: nothing more to tell it
+        }
+    }
+
+    private InferenceSession scoring() {
+        if (scoring == null) {
+            scoring = model.newScoringSession();
+        }
+        return scoring;
+    }
+}
