@@ -16,20 +16,49 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client of an OpenAI-style {@code /v1/completions} endpoint (java.net.http, HTTP/1.1): a
  * streamed request read as server-sent events chunk by chunk, a whole one, and the server's {@code
  * /metrics}. Every outcome comes back as a {@link StreamedCompletion}, failures included, so a load
  * run counts its errors instead of stopping at the first.
+ *
+ * <p>No request can hang: one whose headers or next line do not come within the idle timeout is
+ * ended as an error ({@link #IDLE_ERROR}), its connection closed.
  */
 public final class CompletionClient {
+    /** How an error message begins when the server fell silent for longer than the idle timeout. */
+    public static final String IDLE_ERROR = "no data for";
+
+    /** One daemon thread closes the streams that fell silent. */
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "completion-client-watchdog");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
     private final HttpClient http;
     private final URI base;
+    private final Duration idle;
 
-    /** A client of the server at {@code base} ({@code http://host:port}). */
+    /** A client of the server at {@code base} ({@code http://host:port}), idle timeout 2 min. */
     public CompletionClient(URI base) {
+        this(base, Duration.ofMinutes(2));
+    }
+
+    /**
+     * A client whose requests end as errors when the server sends nothing (headers, or the next
+     * line of a body) for {@code idle}.
+     */
+    public CompletionClient(URI base, Duration idle) {
         this.base = base;
+        this.idle = idle;
         this.http =
                 HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
@@ -50,13 +79,22 @@ public final class CompletionClient {
             HttpResponse<InputStream> response =
                     http.send(post(body), HttpResponse.BodyHandlers.ofInputStream());
             reader.headers(response);
+            Watchdog watchdog = new Watchdog(response.body());
             try (BufferedReader lines =
                     new BufferedReader(
                             new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                 if (response.statusCode() != 200) {
                     return reader.fail(errorMessage(response.statusCode(), readAll(lines)));
                 }
-                return reader.events(lines);
+                return reader.events(lines, watchdog);
+            } catch (IOException e) {
+                if (!watchdog.fired()) {
+                    throw e;
+                }
+                return reader.fail(
+                        IDLE_ERROR + " " + idle.toMillis() / 1000.0 + " s: the client closed it");
+            } finally {
+                watchdog.stop();
             }
         } catch (IOException | RuntimeException e) {
             return reader.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -108,9 +146,50 @@ public final class CompletionClient {
 
     private HttpRequest post(JsonObject body) {
         return HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                .timeout(idle) // until the headers come; the watchdog times the body
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
+    }
+
+    /**
+     * Closes a response body when {@link #activity} has not been called for the idle timeout, which
+     * ends a blocked read with an IOException.
+     */
+    private final class Watchdog {
+        private final InputStream body;
+        private ScheduledFuture<?> pending;
+        private volatile boolean fired;
+
+        Watchdog(InputStream body) {
+            this.body = body;
+            activity();
+        }
+
+        /** Data came: the timeout starts again. */
+        synchronized void activity() {
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            pending = WATCHDOG.schedule(this::fire, idle.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void fire() {
+            fired = true;
+            try {
+                body.close();
+            } catch (IOException e) {
+                // closing is all it can do
+            }
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        synchronized void stop() {
+            pending.cancel(false);
+        }
     }
 
     private static String readAll(BufferedReader lines) throws IOException {
@@ -152,6 +231,7 @@ public final class CompletionClient {
         final List<Long> tokens = new ArrayList<>();
         final StringBuilder text = new StringBuilder();
         boolean done;
+        int completionTokens = -1;
 
         void headers(HttpResponse<?> response) {
             headersAt = System.nanoTime();
@@ -160,9 +240,10 @@ public final class CompletionClient {
         }
 
         /** Reads events until {@code [DONE]}, an error event, or the end of the stream. */
-        StreamedCompletion events(BufferedReader lines) throws IOException {
+        StreamedCompletion events(BufferedReader lines, Watchdog watchdog) throws IOException {
             ServerSentEvents sse = new ServerSentEvents();
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                watchdog.activity();
                 Optional<String> event = sse.line(line);
                 if (event.isEmpty()) {
                     continue;
@@ -183,15 +264,24 @@ public final class CompletionClient {
             return fail("the stream ended without data: [DONE]");
         }
 
-        /** Appends the first choice's text; whether the object had a choice. */
+        /**
+         * Appends the first choice's text and notes the usage; whether the object carried text (a
+         * chunk with only a finish reason or the usage is no token).
+         */
         boolean choices(JsonObject json) {
+            JsonElement usage = json.get("usage");
+            if (usage != null && usage.isJsonObject()) {
+                completionTokens = usage.getAsJsonObject().get("completion_tokens").getAsInt();
+            }
             if (!json.has("choices") || json.getAsJsonArray("choices").isEmpty()) {
                 return false;
             }
             JsonObject choice = json.getAsJsonArray("choices").get(0).getAsJsonObject();
-            if (choice.has("text") && !choice.get("text").isJsonNull()) {
-                text.append(choice.get("text").getAsString());
+            JsonElement piece = choice.get("text");
+            if (piece == null || piece.isJsonNull() || piece.getAsString().isEmpty()) {
+                return false;
             }
+            text.append(piece.getAsString());
             return true;
         }
 
@@ -205,6 +295,7 @@ public final class CompletionClient {
                     tokens,
                     text.toString(),
                     done,
+                    completionTokens,
                     error,
                     System.nanoTime());
         }

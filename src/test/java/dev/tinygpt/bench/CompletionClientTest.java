@@ -15,7 +15,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +40,12 @@ class CompletionClientTest {
 
     /** Serves one request with {@code response}, then closes the connection; what it was sent. */
     private static CompletableFuture<String> serveOnce(ServerSocket socket, String response) {
+        return serveOnce(socket, response, new CountDownLatch(0));
+    }
+
+    /** {@link #serveOnce}, holding the connection open after the response until {@code hold}. */
+    private static CompletableFuture<String> serveOnce(
+            ServerSocket socket, String response, CountDownLatch hold) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     try (Socket s = socket.accept()) {
@@ -58,8 +66,9 @@ class CompletionClientTest {
                         OutputStream out = s.getOutputStream();
                         out.write(response.getBytes(StandardCharsets.UTF_8));
                         out.flush();
+                        hold.await();
                         return new String(body);
-                    } catch (IOException e) {
+                    } catch (IOException | InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
                 });
@@ -113,6 +122,25 @@ class CompletionClientTest {
         assertFalse(r.ok());
         assertFalse(r.done());
         assertEquals(1, r.tokenNanos().size());
+    }
+
+    @Test
+    void aStreamThatFallsSilentEndsAsAnErrorAfterTheIdleTimeout() throws IOException {
+        CountDownLatch hold = new CountDownLatch(1);
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> served = serveOnce(socket, SSE_HEADERS + event("a"), hold);
+            CompletionClient client =
+                    new CompletionClient(
+                            URI.create("http://127.0.0.1:" + socket.getLocalPort()),
+                            Duration.ofMillis(500));
+            StreamedCompletion r = client.stream(new JsonObject());
+            hold.countDown();
+            served.join();
+            assertEquals("a", r.text());
+            assertEquals("no data for 0.5 s: the client closed it", r.error());
+            double seconds = (r.endNanos() - r.tokenNanos().get(0)) / 1e9;
+            assertTrue(seconds >= 0.45 && seconds < 5, seconds + " s");
+        }
     }
 
     @Test
