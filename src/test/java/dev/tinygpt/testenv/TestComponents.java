@@ -84,7 +84,8 @@ public final class TestComponents {
 
     /**
      * Skips the calling test (one line on standard error and JUnit's skip reason) unless every one
-     * of {@code components} is usable; {@code test} names it in the line.
+     * of {@code components} is usable; {@code test} names it in the line. Under CI ({@code
+     * CI=true}) it fails instead: CI must run the test.
      */
     public static void require(String test, Component... components) {
         Installer installer =
@@ -95,11 +96,16 @@ public final class TestComponents {
                     .problem(c)
                     .ifPresent(p -> missing.add(c.label() + " (" + p + ": " + why(c) + ")"));
         }
-        if (!missing.isEmpty()) {
-            String line = test + " skipped: missing " + String.join(", ", missing);
-            System.err.println(line);
-            Assumptions.abort(line);
+        if (missing.isEmpty()) {
+            return;
         }
+        if ("true".equals(System.getenv("CI"))) {
+            throw new AssertionError(
+                    test + " cannot run under CI: missing " + String.join(", ", missing));
+        }
+        String line = test + " skipped: missing " + String.join(", ", missing);
+        System.err.println(line);
+        Assumptions.abort(line);
     }
 
     /** What the installer wrote about {@code c}, or that it did not run. */
