@@ -127,8 +127,8 @@ class ReplicasBehindNginxTest {
                 notStarted.stream()
                         .filter(r -> r.header("X-Upstream").orElse("").contains(","))
                         .toList();
-        // Round robin sends one of the first two requests after the kill to the dead
-        // replica (a cut stream does not mark it failed; the refused connection does).
+        // least_conn sends the first request after the kill to the dead replica, which has no
+        // open request left (a cut stream does not mark it failed; the refused connection does).
         assertTrue(retried.size() >= 1, "no request was retried on the survivor");
         long inFlight = retried.stream().filter(r -> r.sentNanos() < kill).count();
         System.err.printf(
