@@ -34,7 +34,7 @@ public final class ServeReport {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %d | %d | %d | %,d | %.1f s | %,.1f | %.2f× | %.0f ms | %.0f ms |"
+                            "| %d | %d | %d | %,d | %.1f s | %,.1f | %s | %.0f ms | %.0f ms |"
                                     + " %.1f ms | %.1f ms |%n",
                             row.clients(),
                             row.requests(),
@@ -42,7 +42,9 @@ public final class ServeReport {
                             row.completionTokens(),
                             row.wallSeconds(),
                             row.tokensPerSecond(),
-                            r.speedup(row),
+                            Double.isNaN(r.speedup(row))
+                                    ? "–"
+                                    : String.format(Locale.ROOT, "%.2f×", r.speedup(row)),
                             row.ttftP50(),
                             row.ttftP99(),
                             row.itlP50(),
@@ -59,7 +61,7 @@ public final class ServeReport {
     static String verdict(Result r) {
         StringBuilder v = new StringBuilder();
         r.rows().stream()
-                .filter(row -> row.clients() == 16)
+                .filter(row -> row.clients() == 16 && !Double.isNaN(r.speedup(row)))
                 .findFirst()
                 .ifPresent(
                         row -> {
@@ -80,7 +82,10 @@ public final class ServeReport {
                         .findFirst()
                         .map(Row::firstError)
                         .orElse("");
-        v.append(errors == 0 ? "Errors: none.\n" : "Errors: " + errors + ", the first: " + first);
+        v.append(
+                errors == 0
+                        ? "Errors: none.\n"
+                        : "Errors: " + errors + ", the first: " + first + ".\n");
         return v.toString();
     }
 
@@ -111,9 +116,13 @@ public final class ServeReport {
                             bytes(s.heapBytes())));
         }
         md.append(
+                last.errors() == 0
+                        ? "\nErrors: none."
+                        : "\nErrors: " + last.errors() + ", the first: " + last.firstError() + ".");
+        md.append(
                 String.format(
                         Locale.ROOT,
-                        "%nLive NDArrays: %s. RSS: %s.%n",
+                        " Live NDArrays: %s. RSS: %s.%n",
                         first.liveArrays() < 0
                                 ? "not exposed by the server (no tinygpt_live_ndarrays in /metrics)"
                                 : first.liveArrays() == last.liveArrays()
@@ -163,6 +172,7 @@ public final class ServeReport {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("requests", s.requests());
             m.put("errors", s.errors());
+            m.put("first_error", s.firstError());
             m.put("live_ndarrays", s.liveArrays());
             m.put("rss_bytes", s.rssBytes());
             m.put("heap_bytes", s.heapBytes());

@@ -60,11 +60,17 @@ public final class ServeSuite {
             double itlP99) {}
 
     /**
-     * The soak's reading after {@code requests} requests: -1 where the server does not say (the
-     * heap is the Java heap in use after a GC).
+     * The soak's reading after {@code requests} requests, with its errors so far and the first
+     * one's message (null without); -1 where the server does not say (the heap is the Java heap in
+     * use after a GC).
      */
     public record SoakSample(
-            int requests, long errors, long liveArrays, long rssBytes, long heapBytes) {}
+            int requests,
+            long errors,
+            String firstError,
+            long liveArrays,
+            long rssBytes,
+            long heapBytes) {}
 
     /** Everything one run measured. */
     public record Result(
@@ -241,20 +247,23 @@ public final class ServeSuite {
         ServeLoad.run(client, shortRequest, SOAK_CLIENTS, round / SOAK_CLIENTS, BOUND);
         List<SoakSample> samples = new ArrayList<>();
         long errors = 0;
-        samples.add(sample(client, server, 0, errors));
+        String first = null;
+        samples.add(sample(client, server, 0, errors, first));
         for (int done = 0; done < total; ) {
             int perClient = Math.max(1, Math.min(round, total - done) / SOAK_CLIENTS);
             ServeLoad.Result r =
                     ServeLoad.run(client, shortRequest, SOAK_CLIENTS, perClient, BOUND);
             done += r.requests().size();
             errors += r.errors();
-            samples.add(sample(client, server, done, errors));
+            first = first != null ? first : r.firstError();
+            samples.add(sample(client, server, done, errors, first));
             System.err.println("bench serve: soak " + done + " requests");
         }
         return samples;
     }
 
-    private static SoakSample sample(CompletionClient client, Server server, int done, long errors)
+    private static SoakSample sample(
+            CompletionClient client, Server server, int done, long errors, String first)
             throws IOException, InterruptedException {
         awaitIdle(client);
         long arrays = settled(server);
@@ -262,7 +271,7 @@ public final class ServeSuite {
             arrays = Math.round(client.metrics().sum("tinygpt_live_ndarrays").orElse(-1));
         }
         long heap = server.heapBytes();
-        return new SoakSample(done, errors, arrays, server.residentBytes(), heap);
+        return new SoakSample(done, errors, first, arrays, server.residentBytes(), heap);
     }
 
     /**

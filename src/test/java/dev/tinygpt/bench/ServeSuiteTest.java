@@ -1,6 +1,7 @@
 package dev.tinygpt.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -58,8 +59,14 @@ class ServeSuiteTest {
                                 120));
         List<SoakSample> soak =
                 List.of(
-                        new SoakSample(0, 0, 70, 300 << 20, 50 << 20),
-                        new SoakSample(1000, 0, arraysAfter, 301 << 20, 50 << 20));
+                        new SoakSample(0, 0, null, 70, 300 << 20, 50 << 20),
+                        new SoakSample(
+                                1000,
+                                arraysAfter > 70 ? 1 : 0,
+                                arraysAfter > 70 ? "no data for 120.0 s" : null,
+                                arraysAfter,
+                                301 << 20,
+                                50 << 20));
         return new Result("m", 8, 64, rows, soak);
     }
 
@@ -77,8 +84,16 @@ class ServeSuiteTest {
                 met);
         String missed = ServeReport.markdown(madeUp(200, 3, 75));
         assertTrue(missed.contains("4.00× — missed."), missed);
+        Result sixteenOnly =
+                new Result("m", 8, 64, madeUp(400, 0, 70).rows().subList(1, 2), List.of());
+        String alone = ServeReport.markdown(sixteenOnly);
+        assertTrue(alone.contains("| 400.0 | – |"), alone);
+        assertFalse(alone.contains("Target"), alone);
         assertTrue(missed.contains("Errors: 3, the first: HTTP 429: the queue is full"), missed);
-        assertTrue(missed.contains("Live NDArrays: 70 → 75."), missed);
+        assertTrue(
+                missed.contains(
+                        "Errors: 1, the first: no data for 120.0 s. Live NDArrays: 70 → 75."),
+                missed);
     }
 
     @Test
