@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +162,11 @@ public final class CompletionServer implements AutoCloseable {
         config.startup.startupWatcherEnabled = false;
         config.http.compressionStrategy = CompressionStrategy.NONE;
         config.http.maxRequestSize = options.maxBodyBytes();
+        // A completion holds its thread until its last byte: room for every request the
+        // scheduler accepts, plus the page, health and metrics, so a full server answers 429
+        // rather than leaving connections unanswered in Jetty's own queue.
+        int threads = Math.max(250, options.maxBatch() + options.maxQueue() + 32);
+        config.jetty.threadPool = new QueuedThreadPool(threads, 8, 60_000);
         config.requestLogger.http((ctx, ms) -> metrics.request(ctx.statusCode()));
         config.routes.before(this::guard);
         config.routes.get("/", ctx -> Playground.serve(ctx));
