@@ -224,6 +224,38 @@ class CompletionServerTest {
                 "messages",
                 null,
                 "the first message must be the user");
+        JsonObject withLogprobs =
+                ok(http.post(
+                                "/v1/chat/completions",
+                                "{"
+                                        + messages
+                                        + ",\"max_completion_tokens\":3,"
+                                        + "\"logprobs\":true,\"top_logprobs\":2}"))
+                        .getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject();
+        JsonArray content = withLogprobs.getAsJsonObject("logprobs").getAsJsonArray("content");
+        assertEquals(3, content.size(), content.toString());
+        for (JsonElement e : content) {
+            JsonObject entry = e.getAsJsonObject();
+            assertTrue(entry.get("logprob").getAsDouble() <= 0);
+            assertEquals(2, entry.getAsJsonArray("top_logprobs").size());
+            assertTrue(entry.get("bytes").isJsonArray());
+        }
+        error(
+                http.post("/v1/chat/completions", "{" + messages + ",\"tools\":[{}]}"),
+                400,
+                "tools",
+                null,
+                "tools is not supported");
+        error(
+                http.post(
+                        "/v1/chat/completions",
+                        "{" + messages + ",\"response_format\":{\"type\":\"json_object\"}}"),
+                400,
+                "response_format",
+                null,
+                "only response_format");
         error(
                 http.post("/v1/chat/completions", "{\"messages\":[]}"),
                 400,
@@ -304,6 +336,9 @@ class CompletionServerTest {
                 "36",
                 "6 in prompt 0",
                 "30 in max_tokens");
+        bad("{\"prompt\":\"the\",\"logit_bias\":{\"3\":5}}", "logit_bias", "not supported");
+        bad("{\"prompt\":\"the\",\"suffix\":\"cat\"}", "suffix", "not supported");
+        bad("{\"prompt\":\"the\",\"best_of\":3}", "best_of", "not supported");
         bad("{\"prompt\":\"the\"", null, "not valid JSON");
         bad("[1,2]", null, "must be a JSON object");
     }
