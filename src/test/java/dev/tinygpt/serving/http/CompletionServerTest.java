@@ -234,9 +234,9 @@ class CompletionServerTest {
                         .getAsJsonArray("choices")
                         .get(0)
                         .getAsJsonObject();
-        JsonArray content = withLogprobs.getAsJsonObject("logprobs").getAsJsonArray("content");
-        assertEquals(3, content.size(), content.toString());
-        for (JsonElement e : content) {
+        JsonArray entries = withLogprobs.getAsJsonObject("logprobs").getAsJsonArray("content");
+        assertEquals(3, entries.size(), entries.toString());
+        for (JsonElement e : entries) {
             JsonObject entry = e.getAsJsonObject();
             assertTrue(entry.get("logprob").getAsDouble() <= 0);
             assertEquals(2, entry.getAsJsonArray("top_logprobs").size());
