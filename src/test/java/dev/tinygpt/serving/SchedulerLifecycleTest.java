@@ -94,6 +94,43 @@ class SchedulerLifecycleTest {
     }
 
     @Test
+    void admissionIsFirstInFirstOutSoAWideJobIsNotStarved() throws Exception {
+        try (LanguageModel lm = model();
+                Scheduler scheduler = new Scheduler(lm, 2, 4)) {
+            Blocking running = new Blocking();
+            scheduler.submit(job(greedy(5), running));
+            await(running.reached);
+            List<String> starts = new ArrayList<>();
+            RecordingListener wide = startsInto(starts, "wide", 2);
+            RecordingListener narrow = startsInto(starts, "narrow", 1);
+            CompletionSettings two =
+                    CompletionSettings.builder().temperature(1).n(2).maxTokens(5).build();
+            scheduler.submit(job(two, wide));
+            scheduler.submit(job(greedy(5), narrow)); // fits the free row, but must not overtake
+            sleep(200);
+            assertFalse(narrow.isStarted(), "the narrow job overtook the wide one");
+            assertEquals(2, scheduler.queueDepth());
+            running.release.countDown();
+            wide.await();
+            narrow.await();
+            assertEquals(List.of("wide", "narrow"), starts);
+        }
+    }
+
+    /** A listener that notes its name in {@code starts} when its job starts. */
+    private static RecordingListener startsInto(List<String> starts, String name, int choices) {
+        return new RecordingListener(choices) {
+            @Override
+            public void onStart() {
+                super.onStart();
+                synchronized (starts) {
+                    starts.add(name);
+                }
+            }
+        };
+    }
+
+    @Test
     void aFullQueueRefusesUntilThereIsRoom() throws Exception {
         try (LanguageModel lm = model();
                 Scheduler scheduler = new Scheduler(lm, 1, 1)) {
