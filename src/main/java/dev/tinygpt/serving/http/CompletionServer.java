@@ -167,7 +167,12 @@ public final class CompletionServer implements AutoCloseable {
         // rather than leaving connections unanswered in Jetty's own queue.
         int threads = Math.max(250, options.maxBatch() + options.maxQueue() + 32);
         config.jetty.threadPool = new QueuedThreadPool(threads, 8, 60_000);
-        config.requestLogger.http((ctx, ms) -> metrics.request(ctx.statusCode()));
+        config.requestLogger.http(
+                (ctx, ms) -> {
+                    if (isApi(ctx.path())) { // not the page, health checks or scrapes
+                        metrics.request(ctx.statusCode());
+                    }
+                });
         config.routes.before(this::guard);
         config.routes.get("/", ctx -> Playground.serve(ctx));
         config.routes.get("/health", this::health);
@@ -193,10 +198,7 @@ public final class CompletionServer implements AutoCloseable {
 
     /** The API key and the state, before any API route (the page, health and metrics are open). */
     private void guard(Context ctx) {
-        String path = ctx.path();
-        boolean api =
-                path.startsWith("/v1/") || path.equals("/tokenize") || path.equals("/detokenize");
-        if (!api) {
+        if (!isApi(ctx.path())) {
             return;
         }
         if (keyDigest != null && !authorized(ctx.header("Authorization"))) {
@@ -204,6 +206,10 @@ public final class CompletionServer implements AutoCloseable {
                     "missing or wrong API key: send the header Authorization: Bearer KEY");
         }
         requireReady();
+    }
+
+    private static boolean isApi(String path) {
+        return path.startsWith("/v1/") || path.equals("/tokenize") || path.equals("/detokenize");
     }
 
     /** Compares digests of the key in constant time: the time taken says nothing of the key. */
