@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Locale;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,8 @@ public final class CompletionServer implements AutoCloseable {
     /** Starts serving {@code model}: its scheduler starts and {@code /health} turns 200. */
     public synchronized void ready(LanguageModel model) {
         if (state != State.LOADING) {
-            throw new IllegalStateException("the server is " + state.name().toLowerCase());
+            throw new IllegalStateException(
+                    "the server is " + state.name().toLowerCase(Locale.ROOT));
         }
         scheduler = new Scheduler(model, options.maxBatch(), options.maxQueue());
         endpoints = new Endpoints(model, options, scheduler, metrics);
