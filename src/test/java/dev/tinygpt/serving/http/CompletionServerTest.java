@@ -102,7 +102,8 @@ class CompletionServerTest {
                 "{\"prompt\":[\"the cat sat\",\"a red bird\"],\"max_tokens\":12,\"n\":2,"
                         + "\"seed\":42,\"temperature\":1.3,\"top_k\":8,\"stop\":[\"slept\"],"
                         + "\"presence_penalty\":0.5,\"frequency_penalty\":0.3,"
-                        + "\"repetition_penalty\":1.2,\"min_tokens\":2,\"user\":\"u1\"%s}";
+                        + "\"repetition_penalty\":1.2,\"min_tokens\":2,\"user\":\"u1\","
+                        + "\"echo\":true,\"logprobs\":2%s}";
         JsonObject whole = ok(http.post("/v1/completions", body.formatted("")));
         List<JsonObject> chunks =
                 events(
@@ -113,6 +114,7 @@ class CompletionServerTest {
                                                 + "\"stream_options\":{\"include_usage\":true}")));
         Map<Integer, StringBuilder> texts = new TreeMap<>();
         Map<Integer, String> reasons = new TreeMap<>();
+        Map<Integer, JsonObject> logprobs = new TreeMap<>();
         JsonObject last = chunks.get(chunks.size() - 1);
         for (JsonObject chunk : chunks.subList(0, chunks.size() - 1)) {
             assertEquals("text_completion", chunk.get("object").getAsString());
@@ -124,6 +126,15 @@ class CompletionServerTest {
             if (!c.get("finish_reason").isJsonNull()) {
                 reasons.put(index, c.get("finish_reason").getAsString());
             }
+            if (!c.get("logprobs").isJsonNull()) {
+                JsonObject all = logprobs.computeIfAbsent(index, k -> new JsonObject());
+                for (var field : c.getAsJsonObject("logprobs").entrySet()) {
+                    if (!all.has(field.getKey())) {
+                        all.add(field.getKey(), new JsonArray());
+                    }
+                    all.getAsJsonArray(field.getKey()).addAll(field.getValue().getAsJsonArray());
+                }
+            }
         }
         JsonArray choices = whole.getAsJsonArray("choices");
         assertEquals(4, texts.size());
@@ -131,6 +142,8 @@ class CompletionServerTest {
             JsonObject c = choices.get(i).getAsJsonObject();
             assertEquals(c.get("text").getAsString(), texts.get(i).toString(), "choice " + i);
             assertEquals(c.get("finish_reason").getAsString(), reasons.get(i));
+            assertEquals(c.get("logprobs"), logprobs.get(i), "choice " + i);
+            assertTrue(texts.get(i).toString().startsWith(i < 2 ? "the cat sat" : "a red bird"));
         }
         assertEquals(0, last.getAsJsonArray("choices").size());
         assertEquals(whole.get("usage"), last.get("usage"));
@@ -395,6 +408,13 @@ class CompletionServerTest {
                         "tinygpt_request_duration_seconds_count")) {
             assertTrue(metrics.contains(name), name + " in\n" + metrics);
         }
+        // The page, health checks and scrapes are not API requests.
+        double before = ServerLimitsTest.gauge(http, "tinygpt_requests_total\\{status=\"200\"\\}");
+        http.get("/");
+        http.get("/health");
+        http.get("/metrics");
+        assertEquals(
+                before, ServerLimitsTest.gauge(http, "tinygpt_requests_total\\{status=\"200\"\\}"));
     }
 
     private static void bad(String body, String param, String... words) throws Exception {
