@@ -46,8 +46,9 @@ class ChatTemplateTest {
 
     @Test
     void realTemplatesRenderAsJinja2RendersThem() throws Exception {
-        // ChatML, Llama 2 (with .strip(), set, loop.index0 and raise_exception), Zephyr and
-        // Mistral, each with the text Python's jinja2 gave for the same messages.
+        // ChatML, Llama 2 (with .strip(), set, loop.index0 and raise_exception), Zephyr,
+        // Mistral, namespace() and loop filters, each with the text Python's jinja2 gave for the
+        // same messages.
         JsonObject file;
         try (var in = getClass().getResourceAsStream("chat-templates.json")) {
             file =
