@@ -34,12 +34,20 @@ public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     private static final String SHUTTING_DOWN = "the server is shutting down";
 
+    /**
+     * Prompt tokens one turn prefills at most while rows are running: the running rows wait for a
+     * turn's prefills, so a burst of long prompts is spread over several decode steps instead of
+     * stalling them all at once (a prefill is not split: one prompt per turn always starts).
+     */
+    static final int PREFILL_TOKENS_PER_TURN = 2048;
+
     private final LanguageModel model;
     private final GptConfig config;
     private final Tokenizer tokenizer;
     private final int eos;
     private final int maxBatch;
     private final int maxJobs;
+    private final int prefillTokens;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Object gate = new Object(); // accepting and unfinished change together
     private final AtomicInteger unfinished = new AtomicInteger(); // accepted, not ended
@@ -59,10 +67,24 @@ public final class Scheduler implements AutoCloseable {
      * @param maxQueue jobs that may wait beyond {@code maxBatch} running ones
      */
     public Scheduler(LanguageModel model, int maxBatch, int maxQueue) {
-        if (maxBatch < 1 || maxQueue < 0) {
+        this(model, maxBatch, maxQueue, PREFILL_TOKENS_PER_TURN);
+    }
+
+    /**
+     * @param prefillTokens prompt tokens prefilled at most per turn while rows are running (one
+     *     prompt at least)
+     */
+    Scheduler(LanguageModel model, int maxBatch, int maxQueue, int prefillTokens) {
+        if (maxBatch < 1 || maxQueue < 0 || prefillTokens < 1) {
             throw new IllegalArgumentException(
-                    "max batch must be ≥ 1 and max queue ≥ 0, got " + maxBatch + ", " + maxQueue);
+                    "max batch and prefill tokens must be ≥ 1 and max queue ≥ 0, got "
+                            + maxBatch
+                            + ", "
+                            + prefillTokens
+                            + ", "
+                            + maxQueue);
         }
+        this.prefillTokens = prefillTokens;
         this.model = model;
         this.config = model.config();
         this.tokenizer = model.tokenizer().orElse(null);
@@ -222,8 +244,13 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Starts waiting prompts while their choices fit, in arrival order. */
+    /**
+     * Starts waiting prompts while their choices fit, in arrival order, up to the turn's prefill
+     * budget when rows are running.
+     */
     private void admit() {
+        int budget = batch.size() > 0 ? prefillTokens : Integer.MAX_VALUE;
+        int spent = 0;
         while (true) {
             Job job = admitting != null ? admitting : queue.poll();
             admitting = job;
@@ -238,6 +265,11 @@ public final class Scheduler implements AutoCloseable {
             if (batch.free() < job.settings().n()) {
                 return; // the head waits for room; nothing overtakes it
             }
+            int length = job.nextPrompt().length;
+            if (spent > 0 && spent + length > budget) {
+                return; // the rest next turn, after a decode step
+            }
+            spent += length;
             int p = job.startNext();
             try {
                 start(job, p);
