@@ -144,8 +144,11 @@ class SchedulerLifecycleTest {
             for (RecordingListener l : burst) {
                 l.await();
             }
-            List<String> fromFirstStart = events.subList(events.indexOf("start"), events.size());
-            String order = String.join(" ", fromFirstStart);
+            running.await();
+            String order;
+            synchronized (events) {
+                order = String.join(" ", events.subList(events.indexOf("start"), events.size()));
+            }
             assertTrue(
                     order.startsWith("start step start step start"),
                     "the running row stepped between the prefills: " + order);
