@@ -242,7 +242,7 @@ public final class Scheduler implements AutoCloseable {
             int p = job.startNext();
             try {
                 start(job, p);
-            } catch (RuntimeException e) {
+            } catch (Exception | Error e) { // a listener may throw anything
                 fail(job, e);
             }
             if (job.allStarted() || job.hasEnded()) {
@@ -310,7 +310,7 @@ public final class Scheduler implements AutoCloseable {
                     done.add(r);
                     finished(row.job());
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception | Error e) { // a listener may throw anything
                 fail(row.job(), e);
             }
         }
@@ -337,7 +337,14 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends {@code job} after a failure of its own (a listener that threw, logits with NaN) and
+     * tells it why; only the JVM's own errors (out of memory) go on up and stop the loop.
+     */
     private void fail(Job job, Throwable e) {
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
         if (!jobs.end(job)) {
             return;
         }

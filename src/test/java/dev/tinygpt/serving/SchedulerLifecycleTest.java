@@ -257,11 +257,22 @@ class SchedulerLifecycleTest {
                             }
                         }
                     };
+            RecordingListener erring =
+                    new RecordingListener(1) {
+                        @Override
+                        public void onStart() {
+                            super.onStart();
+                            throw new AssertionError("a bug in the listener, not an exception");
+                        }
+                    };
             RecordingListener beside = new RecordingListener(1);
+            scheduler.submit(job(greedy(15), erring));
             scheduler.submit(job(greedy(15), throwing));
             scheduler.submit(job(greedy(15), beside));
             assertTrue(throwing.awaitEnd());
             assertEquals("generation failed", throwing.error());
+            assertTrue(erring.awaitEnd());
+            assertEquals("generation failed", erring.error());
             assertEquals(3, throwing.tokens());
             int[] alone = lm.generate(PROMPT, GenerationOptions.greedy(15)).generated();
             assertArrayEquals(alone, beside.await().get(0).ids());
