@@ -69,6 +69,11 @@ public final class Job {
         return cancelled || ended.get();
     }
 
+    /** The prompt {@link #startNext} starts next. */
+    int[] nextPrompt() {
+        return prompts.get(started);
+    }
+
     /** The next prompt to prefill, counted as started. */
     int startNext() {
         return started++;
