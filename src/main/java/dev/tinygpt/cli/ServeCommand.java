@@ -98,7 +98,14 @@ final class ServeCommand implements Callable<Integer> {
                         .apiKey(apiKey)
                         .chatTemplate(ChatTemplate.read(dir).orElse(null))
                         .build();
-        CompletionServer server = CompletionServer.listen(options);
+        CompletionServer server;
+        try {
+            server = CompletionServer.listen(options);
+        } catch (IllegalStateException e) {
+            // The port is taken or the host is not this machine's: the options' fault, one line.
+            String hint = e.getMessage().contains("in use") ? " (--port 0 takes a free one)" : "";
+            throw new IllegalArgumentException(e.getMessage() + hint, e);
+        }
         LanguageModel lm;
         try {
             lm = LanguageModel.load(dir);

@@ -22,7 +22,10 @@ public final class Job {
      * @param prompts one or more non-empty prompts
      */
     public Job(List<int[]> prompts, CompletionSettings settings, JobListener listener) {
-        if (prompts.isEmpty()) {
+        if (settings == null || listener == null) {
+            throw new IllegalArgumentException("a job needs its settings and a listener");
+        }
+        if (prompts == null || prompts.isEmpty()) {
             throw ServingException.invalid("prompt", "prompt must hold at least one prompt");
         }
         this.prompts = List.copyOf(prompts);
@@ -64,6 +67,11 @@ public final class Job {
     /** Whether its rows should leave the batch. */
     boolean isGone() {
         return cancelled || ended.get();
+    }
+
+    /** The prompt {@link #startNext} starts next. */
+    int[] nextPrompt() {
+        return prompts.get(started);
     }
 
     /** The next prompt to prefill, counted as started. */

@@ -9,11 +9,8 @@ import dev.tinygpt.translator.StepOutput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +29,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    private static final String SHUTTING_DOWN = "the server is shutting down";
+    static final String SHUTTING_DOWN = "the server is shutting down";
+
+    /**
+     * Prompt tokens one turn prefills at most while rows are running: the running rows wait for a
+     * turn's prefills, so a burst of long prompts is spread over several decode steps instead of
+     * stalling them all at once (a prefill is not split: one prompt per turn always starts).
+     */
+    static final int PREFILL_TOKENS_PER_TURN = 2048;
 
     private final LanguageModel model;
     private final GptConfig config;
     private final Tokenizer tokenizer;
     private final int eos;
     private final int maxBatch;
-    private final int maxJobs;
-    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private final Object gate = new Object(); // accepting and unfinished change together
-    private final AtomicInteger unfinished = new AtomicInteger(); // accepted, not ended
+    private final int prefillTokens;
+    private final JobQueue jobs;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
-    private volatile boolean accepting = true;
     private volatile boolean aborting;
     private volatile int runningRows;
-    private volatile Job admitting; // the job whose prompts are being started
     private RunningBatch batch; // scheduler thread only
     private InferenceSession scoring; // for echo with logprobs, made when first needed
 
@@ -59,16 +59,30 @@ public final class Scheduler implements AutoCloseable {
      * @param maxQueue jobs that may wait beyond {@code maxBatch} running ones
      */
     public Scheduler(LanguageModel model, int maxBatch, int maxQueue) {
-        if (maxBatch < 1 || maxQueue < 0) {
+        this(model, maxBatch, maxQueue, PREFILL_TOKENS_PER_TURN);
+    }
+
+    /**
+     * @param prefillTokens prompt tokens prefilled at most per turn while rows are running (one
+     *     prompt at least)
+     */
+    Scheduler(LanguageModel model, int maxBatch, int maxQueue, int prefillTokens) {
+        if (maxBatch < 1 || maxQueue < 0 || prefillTokens < 1) {
             throw new IllegalArgumentException(
-                    "max batch must be ≥ 1 and max queue ≥ 0, got " + maxBatch + ", " + maxQueue);
+                    "max batch and prefill tokens must be ≥ 1 and max queue ≥ 0, got "
+                            + maxBatch
+                            + ", "
+                            + prefillTokens
+                            + ", "
+                            + maxQueue);
         }
+        this.prefillTokens = prefillTokens;
         this.model = model;
         this.config = model.config();
         this.tokenizer = model.tokenizer().orElse(null);
         this.eos = config.hasEos() ? config.eosTokenId() : -1;
         this.maxBatch = maxBatch;
-        this.maxJobs = maxBatch + maxQueue;
+        this.jobs = new JobQueue(maxBatch + maxQueue);
         this.batch = new RunningBatch(model, maxBatch);
         this.thread = new Thread(this::loop, "tinygpt-scheduler");
         thread.start();
@@ -82,36 +96,18 @@ public final class Scheduler implements AutoCloseable {
      */
     public void submit(Job job) {
         check(job);
-        synchronized (gate) { // against the loop deciding it is drained
-            if (!accepting) {
-                throw new ServingException(ServingException.Kind.UNAVAILABLE, null, SHUTTING_DOWN);
-            }
-            int count = unfinished.get();
-            if (count >= maxJobs) {
-                throw new ServingException(
-                        ServingException.Kind.QUEUE_FULL,
-                        null,
-                        "the server is busy: "
-                                + count
-                                + " requests are running or waiting, the most it takes is "
-                                + maxJobs);
-            }
-            unfinished.incrementAndGet();
-            queue.add(job);
-        }
+        jobs.offer(job);
     }
 
     /** Cancels a job: it leaves the queue now, or the batch at the next step. */
     public void cancel(Job job) {
         job.cancel();
-        if (queue.remove(job)) {
-            end(job);
-        }
+        jobs.remove(job);
     }
 
     /** Jobs waiting for a row (the one being started included). */
     public int queueDepth() {
-        return queue.size() + (admitting != null ? 1 : 0);
+        return jobs.depth();
     }
 
     /** Rows in the running batch. */
@@ -125,7 +121,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Whether {@link #submit} takes jobs: false once draining began or the loop stopped. */
     public boolean isAccepting() {
-        return accepting;
+        return jobs.isAccepting();
     }
 
     /**
@@ -135,9 +131,7 @@ public final class Scheduler implements AutoCloseable {
      * @return whether every accepted job finished in time
      */
     public boolean drain(Duration timeout) {
-        synchronized (gate) {
-            accepting = false;
-        }
+        jobs.stopAccepting();
         boolean finished = await(timeout);
         if (!finished) {
             aborting = true;
@@ -181,7 +175,7 @@ public final class Scheduler implements AutoCloseable {
                 runningRows = batch.size();
                 if (batch.size() > 0) {
                     decode();
-                } else if (drained()) {
+                } else if (jobs.isDrained()) {
                     break;
                 } else {
                     waitForWork();
@@ -190,9 +184,7 @@ public final class Scheduler implements AutoCloseable {
             abortAll();
         } catch (RuntimeException | Error e) {
             LOG.error("the scheduler stopped", e);
-            synchronized (gate) {
-                accepting = false;
-            }
+            jobs.stopAccepting();
             aborting = true;
             abortAll();
         } finally {
@@ -205,47 +197,56 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private boolean drained() {
-        synchronized (gate) {
-            return !accepting && unfinished.get() == 0;
-        }
-    }
-
     private void waitForWork() {
-        if (admitting != null) {
-            return;
-        }
         try {
-            admitting = queue.poll(50, TimeUnit.MILLISECONDS);
+            jobs.head(50);
         } catch (InterruptedException e) {
             aborting = true;
         }
     }
 
-    /** Starts waiting prompts while their choices fit, in arrival order. */
+    /** The head of the queue, not waiting for one. */
+    private Job nextHead() {
+        try {
+            return jobs.head(0);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a poll without waiting was interrupted", e);
+        }
+    }
+
+    /**
+     * Starts waiting prompts while their choices fit, in arrival order, up to the turn's prefill
+     * budget when rows are running.
+     */
     private void admit() {
+        int budget = batch.size() > 0 ? prefillTokens : Integer.MAX_VALUE;
+        int spent = 0;
         while (true) {
-            Job job = admitting != null ? admitting : queue.poll();
-            admitting = job;
+            Job job = nextHead();
             if (job == null) {
                 return;
             }
             if (job.isGone()) {
-                end(job);
-                admitting = null;
+                jobs.end(job);
+                jobs.releaseHead();
                 continue;
             }
             if (batch.free() < job.settings().n()) {
                 return; // the head waits for room; nothing overtakes it
             }
+            int length = job.nextPrompt().length;
+            if (spent > 0 && spent + length > budget) {
+                return; // the rest next turn, after a decode step
+            }
+            spent += length;
             int p = job.startNext();
             try {
                 start(job, p);
-            } catch (RuntimeException e) {
+            } catch (Exception | Error e) { // a listener may throw anything
                 fail(job, e);
             }
             if (job.allStarted() || job.hasEnded()) {
-                admitting = null;
+                jobs.releaseHead();
             }
         }
     }
@@ -309,7 +310,7 @@ public final class Scheduler implements AutoCloseable {
                     done.add(r);
                     finished(row.job());
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception | Error e) { // a listener may throw anything
                 fail(row.job(), e);
             }
         }
@@ -325,28 +326,28 @@ public final class Scheduler implements AutoCloseable {
             Job job = batch.row(r).job();
             if (job.isGone()) {
                 batch.leave(r);
-                end(job);
+                jobs.end(job);
             }
         }
     }
 
     private void finished(Job job) {
         if (job.choiceFinished()) {
-            end(job);
+            jobs.end(job);
         }
     }
 
-    private void end(Job job) {
-        if (job.end()) {
-            unfinished.decrementAndGet();
-        }
-    }
-
+    /**
+     * Ends {@code job} after a failure of its own (a listener that threw, logits with NaN) and
+     * tells it why; only the JVM's own errors (out of memory) go on up and stop the loop.
+     */
     private void fail(Job job, Throwable e) {
-        if (job.hasEnded()) {
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        if (!jobs.end(job)) {
             return;
         }
-        end(job);
         if (!(e instanceof IllegalArgumentException)) {
             LOG.warn("a request failed", e);
         }
@@ -359,19 +360,12 @@ public final class Scheduler implements AutoCloseable {
         for (int r = 0; r < batch.size(); r++) {
             left.add(batch.row(r).job());
         }
-        if (admitting != null) {
-            left.add(admitting);
-        }
-        queue.drainTo(left);
+        left.addAll(jobs.takeAll());
         for (Job job : left) {
-            if (job.end()) {
-                unfinished.decrementAndGet();
-                if (!job.isCancelled()) {
-                    tell(job, SHUTTING_DOWN);
-                }
+            if (jobs.end(job) && !job.isCancelled()) {
+                tell(job, SHUTTING_DOWN);
             }
         }
-        admitting = null;
     }
 
     private static void tell(Job job, String message) {

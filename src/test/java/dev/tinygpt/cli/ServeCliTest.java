@@ -3,9 +3,12 @@ package dev.tinygpt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinygpt.CliRunner;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.tokenizer.WordTokenizer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,6 +92,29 @@ class ServeCliTest {
                     "one readiness line: " + lines);
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTakenPortIsOneLineAndExitCode2() throws Exception {
+        Path model = dir.resolve("m");
+        try (LanguageModel lm =
+                        LanguageModel.create(GptConfig.exercise(), 2, WordTokenizer.exercise());
+                ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            lm.save(model);
+            CliRunner.Run r =
+                    CliRunner.run(
+                            "serve",
+                            "--model",
+                            model.toString(),
+                            "--port",
+                            Integer.toString(taken.getLocalPort()));
+            assertEquals(2, r.code(), r.err());
+            assertEquals(
+                    "tinygpt: cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort()
+                            + ": Address already in use (--port 0 takes a free one)",
+                    r.err().strip());
         }
     }
 

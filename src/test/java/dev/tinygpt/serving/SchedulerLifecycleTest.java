@@ -28,7 +28,7 @@ class SchedulerLifecycleTest {
     private static final int[] PROMPT = {1, 2, 3};
 
     /** A listener whose second token blocks the scheduler's thread until released. */
-    private static final class Blocking extends RecordingListener {
+    private static class Blocking extends RecordingListener {
         final CountDownLatch reached = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -91,6 +91,81 @@ class SchedulerLifecycleTest {
             after.await();
             assertFalse(waiting.isStarted());
         }
+    }
+
+    @Test
+    void admissionIsFirstInFirstOutSoAWideJobIsNotStarved() throws Exception {
+        try (LanguageModel lm = model();
+                Scheduler scheduler = new Scheduler(lm, 2, 4)) {
+            Blocking running = new Blocking();
+            scheduler.submit(job(greedy(5), running));
+            await(running.reached);
+            List<String> starts = new ArrayList<>();
+            RecordingListener wide = startsInto(starts, "wide", 2);
+            RecordingListener narrow = startsInto(starts, "narrow", 1);
+            CompletionSettings two =
+                    CompletionSettings.builder().temperature(1).n(2).maxTokens(5).build();
+            scheduler.submit(job(two, wide));
+            scheduler.submit(job(greedy(5), narrow)); // fits the free row, but must not overtake
+            sleep(200);
+            assertFalse(narrow.isStarted(), "the narrow job overtook the wide one");
+            assertEquals(2, scheduler.queueDepth());
+            running.release.countDown();
+            wide.await();
+            narrow.await();
+            assertEquals(List.of("wide", "narrow"), starts);
+        }
+    }
+
+    @Test
+    void aBurstOfPromptsIsPrefilledOverSeveralTurnsWhileRowsRun() throws Exception {
+        // A budget of 4 prompt tokens per turn: one 4-token newcomer per decode step.
+        try (LanguageModel lm = model();
+                Scheduler scheduler = new Scheduler(lm, 4, 8, 4)) {
+            List<String> events = new ArrayList<>();
+            Blocking running =
+                    new Blocking() {
+                        @Override
+                        public void onSample(int choice, int completionTokens) {
+                            super.onSample(choice, completionTokens);
+                            synchronized (events) {
+                                events.add("step");
+                            }
+                        }
+                    };
+            scheduler.submit(job(greedy(20), running));
+            await(running.reached);
+            List<RecordingListener> burst = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                burst.add(startsInto(events, "start", 1));
+                scheduler.submit(job(greedy(5), burst.get(i), new int[] {1, 2, 3, 4}));
+            }
+            running.release.countDown();
+            for (RecordingListener l : burst) {
+                l.await();
+            }
+            running.await();
+            String order;
+            synchronized (events) {
+                order = String.join(" ", events.subList(events.indexOf("start"), events.size()));
+            }
+            assertTrue(
+                    order.startsWith("start step start step start"),
+                    "the running row stepped between the prefills: " + order);
+        }
+    }
+
+    /** A listener that notes its name in {@code starts} when its job starts. */
+    private static RecordingListener startsInto(List<String> starts, String name, int choices) {
+        return new RecordingListener(choices) {
+            @Override
+            public void onStart() {
+                super.onStart();
+                synchronized (starts) {
+                    starts.add(name);
+                }
+            }
+        };
     }
 
     @Test
@@ -182,11 +257,22 @@ class SchedulerLifecycleTest {
                             }
                         }
                     };
+            RecordingListener erring =
+                    new RecordingListener(1) {
+                        @Override
+                        public void onStart() {
+                            super.onStart();
+                            throw new AssertionError("a bug in the listener, not an exception");
+                        }
+                    };
             RecordingListener beside = new RecordingListener(1);
+            scheduler.submit(job(greedy(15), erring));
             scheduler.submit(job(greedy(15), throwing));
             scheduler.submit(job(greedy(15), beside));
             assertTrue(throwing.awaitEnd());
             assertEquals("generation failed", throwing.error());
+            assertTrue(erring.awaitEnd());
+            assertEquals("generation failed", erring.error());
             assertEquals(3, throwing.tokens());
             int[] alone = lm.generate(PROMPT, GenerationOptions.greedy(15)).generated();
             assertArrayEquals(alone, beside.await().get(0).ids());

@@ -5,9 +5,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.util.ObjectTruthValue;
 import dev.tinygpt.io.TextFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +36,12 @@ public final class ChatTemplate {
     private final String eosToken;
     private final Jinjava jinjava;
 
+    /** Jinja2's loop filter: {@code {% for NAME in ITEMS if CONDITION %}}. */
+    private static final Pattern LOOP_FILTER =
+            Pattern.compile(
+                    "\\{%(-?)\\s*for\\s+(\\w+)\\s+in\\s+((?:(?!%\\}).)+?)\\s+if\\s+"
+                            + "((?:(?!%\\}).)+?)\\s*(-?)%\\}");
+
     /** Jinja2's {@code lstrip_blocks}: spaces and tabs from a line's start to a block tag. */
     private static final Pattern LSTRIP = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
 
@@ -40,7 +49,7 @@ public final class ChatTemplate {
         // Jinjava's own lstrip_blocks also strips spaces before a tag in mid-line ("{{ x }}
         // {% endfor %}" loses its space), which Jinja2 keeps; so the strip is done here, Jinja2's
         // way, and Jinjava runs with trim_blocks only.
-        this.template = LSTRIP.matcher(template).replaceAll("");
+        this.template = loopFilters(LSTRIP.matcher(template).replaceAll(""));
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         this.jinjava =
@@ -52,6 +61,15 @@ public final class ChatTemplate {
         jinjava.registerFunction(
                 new ELFunctionDefinition(
                         "", "raise_exception", ChatTemplate.class, "raise", String.class));
+        jinjava.registerFunction(
+                new ELFunctionDefinition(
+                        "",
+                        "tinygpt_loop_filter",
+                        ChatTemplate.class,
+                        "loopFilter",
+                        Object.class,
+                        String.class,
+                        String.class));
     }
 
     /**
@@ -177,6 +195,54 @@ public final class ChatTemplate {
             text.append(p.get("text").getAsString());
         }
         return text.toString();
+    }
+
+    /**
+     * Jinjava parses a loop filter and ignores it (it loops over every item); Jinja2 loops over the
+     * items the condition keeps, and {@code loop.index}, {@code loop.last} count those only. So the
+     * filter becomes a function over the items that keeps the same ones: {@code {% for m in
+     * tinygpt_loop_filter(ITEMS, "m", "CONDITION") %}}.
+     */
+    static String loopFilters(String template) {
+        Matcher m = LOOP_FILTER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement =
+                    "{%"
+                            + m.group(1)
+                            + " for "
+                            + m.group(2)
+                            + " in tinygpt_loop_filter("
+                            + m.group(3)
+                            + ", \""
+                            + m.group(2)
+                            + "\", \""
+                            + m.group(4).replace("\\", "\\\\").replace("\"", "\\\"")
+                            + "\") "
+                            + m.group(5)
+                            + "%}";
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The items for which {@code condition} holds with {@code name} bound to the item. */
+    public static List<Object> loopFilter(Object items, String name, String condition) {
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        List<Object> kept = new ArrayList<>();
+        Iterable<?> iterable = items instanceof Iterable<?> i ? i : List.of();
+        for (Object item : iterable) {
+            try (var scope = interpreter.enterScope()) {
+                interpreter.getContext().put(name, item);
+                Object value =
+                        interpreter.resolveELExpression(condition, interpreter.getLineNumber());
+                if (ObjectTruthValue.evaluate(value)) {
+                    kept.add(item);
+                }
+            }
+        }
+        return kept;
     }
 
     /** The template's own {@code raise_exception} message if it raised one, else Jinjava's. */

@@ -28,6 +28,7 @@ import java.util.List;
  */
 final class CompletionCall {
     static final long PING_MILLIS = 2000;
+    static final long PROBE_MILLIS = 200;
 
     private final Context ctx;
     private final Scheduler scheduler;
@@ -85,15 +86,26 @@ final class CompletionCall {
         return n;
     }
 
-    /** Collects every choice, then answers with one JSON object. */
+    /**
+     * Collects every choice, then answers with one JSON object; false when the client went away
+     * first (looked for every {@value #PROBE_MILLIS} ms).
+     */
     private boolean whole(JobEvents events) throws InterruptedException {
+        ClientProbe probe = ClientProbe.of(ctx);
+        long nextProbe = System.nanoTime() + PROBE_MILLIS * 1_000_000;
         while (unfinished > 0) {
-            Event e = events.next(PING_MILLIS);
+            Event e = events.next(PROBE_MILLIS);
             if (e instanceof Failure f) {
                 throw failure(f);
             }
             if (e != null) {
                 apply(e);
+            }
+            if (System.nanoTime() >= nextProbe) {
+                if (probe.clientGone()) {
+                    return false;
+                }
+                nextProbe = System.nanoTime() + PROBE_MILLIS * 1_000_000;
             }
         }
         JsonObject body = shape.response(choices, request.settings().wantsLogprobs(), usage());

@@ -30,8 +30,18 @@ record CompletionRequest(
     /** What a request needs of the model. */
     record Model(String name, Tokenizer tokenizer, int contextLength, ChatTemplate chatTemplate) {}
 
+    /** OpenAI fields this server does not implement: refused by name, never ignored. */
+    private static final List<String> UNSUPPORTED_COMPLETION = List.of("suffix", "logit_bias");
+
+    private static final List<String> UNSUPPORTED_CHAT =
+            List.of("logit_bias", "tools", "tool_choice", "functions", "function_call", "audio");
+
     static CompletionRequest completion(RequestFields f, Model model) {
         checkModel(f, model);
+        refuse(f, UNSUPPORTED_COMPLETION);
+        if (f.integer("best_of", 1) != 1 && f.integer("best_of", 1) != f.integer("n", 1)) {
+            throw ApiError.invalid("best_of", "best_of is not supported: leave it out or equal n");
+        }
         List<int[]> prompts = prompts(f.get("prompt"), model.tokenizer());
         CompletionSettings.Builder b = CompletionSettings.builder();
         common(f, b, DEFAULT_MAX_TOKENS);
@@ -46,6 +56,12 @@ record CompletionRequest(
 
     static CompletionRequest chat(RequestFields f, Model model) {
         checkModel(f, model);
+        refuse(f, UNSUPPORTED_CHAT);
+        RequestFields format = f.object("response_format");
+        if (format != null && !"text".equals(format.string("type", "text"))) {
+            throw ApiError.invalid(
+                    "response_format", "only response_format {\"type\": \"text\"} is supported");
+        }
         if (model.chatTemplate() == null) {
             throw ApiError.invalid(
                     null,
@@ -97,6 +113,19 @@ record CompletionRequest(
             b.maxTokens(f.integer("max_completion_tokens", maxTokens));
         }
         f.string("user", null); // OpenAI's end-user id: checked, not used
+    }
+
+    private static void refuse(RequestFields f, List<String> unsupported) {
+        for (String name : unsupported) {
+            JsonElement e = f.get(name);
+            boolean empty =
+                    e == null
+                            || (e.isJsonObject() && e.getAsJsonObject().isEmpty())
+                            || (e.isJsonArray() && e.getAsJsonArray().isEmpty());
+            if (!empty) {
+                throw ApiError.invalid(name, name + " is not supported by this server");
+            }
+        }
     }
 
     /** The request names this server's model or none: 404 {@code model_not_found} otherwise. */

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Locale;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +98,8 @@ public final class CompletionServer implements AutoCloseable {
     /** Starts serving {@code model}: its scheduler starts and {@code /health} turns 200. */
     public synchronized void ready(LanguageModel model) {
         if (state != State.LOADING) {
-            throw new IllegalStateException("the server is " + state.name().toLowerCase());
+            throw new IllegalStateException(
+                    "the server is " + state.name().toLowerCase(Locale.ROOT));
         }
         scheduler = new Scheduler(model, options.maxBatch(), options.maxQueue());
         endpoints = new Endpoints(model, options, scheduler, metrics);
@@ -161,7 +164,17 @@ public final class CompletionServer implements AutoCloseable {
         config.startup.startupWatcherEnabled = false;
         config.http.compressionStrategy = CompressionStrategy.NONE;
         config.http.maxRequestSize = options.maxBodyBytes();
-        config.requestLogger.http((ctx, ms) -> metrics.request(ctx.statusCode()));
+        // A completion holds its thread until its last byte: room for every request the
+        // scheduler accepts, plus the page, health and metrics, so a full server answers 429
+        // rather than leaving connections unanswered in Jetty's own queue.
+        int threads = Math.max(250, options.maxBatch() + options.maxQueue() + 32);
+        config.jetty.threadPool = new QueuedThreadPool(threads, 8, 60_000);
+        config.requestLogger.http(
+                (ctx, ms) -> {
+                    if (isApi(ctx.path())) { // not the page, health checks or scrapes
+                        metrics.request(ctx.statusCode());
+                    }
+                });
         config.routes.before(this::guard);
         config.routes.get("/", ctx -> Playground.serve(ctx));
         config.routes.get("/health", this::health);
@@ -187,10 +200,7 @@ public final class CompletionServer implements AutoCloseable {
 
     /** The API key and the state, before any API route (the page, health and metrics are open). */
     private void guard(Context ctx) {
-        String path = ctx.path();
-        boolean api =
-                path.startsWith("/v1/") || path.equals("/tokenize") || path.equals("/detokenize");
-        if (!api) {
+        if (!isApi(ctx.path())) {
             return;
         }
         if (keyDigest != null && !authorized(ctx.header("Authorization"))) {
@@ -198,6 +208,10 @@ public final class CompletionServer implements AutoCloseable {
                     "missing or wrong API key: send the header Authorization: Bearer KEY");
         }
         requireReady();
+    }
+
+    private static boolean isApi(String path) {
+        return path.startsWith("/v1/") || path.equals("/tokenize") || path.equals("/detokenize");
     }
 
     /** Compares digests of the key in constant time: the time taken says nothing of the key. */

@@ -31,7 +31,8 @@ final class ServerMetrics {
         requests =
                 Counter.builder()
                         .name("tinygpt_requests_total")
-                        .help("HTTP requests answered, by status code")
+                        .help(
+                                "API requests answered (/v1/*, /tokenize, /detokenize), by status code")
                         .labelNames("status")
                         .register(registry);
         promptTokens =

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,56 @@ class ChatTemplateTest {
                         + "<|im_start|>user Hi!<|im_end|>\n"
                         + "<|im_start|>assistant\n",
                 t.render(MESSAGES));
+    }
+
+    @Test
+    void realTemplatesRenderAsJinja2RendersThem() throws Exception {
+        // ChatML, Llama 2 (with .strip(), set, loop.index0 and raise_exception), Zephyr,
+        // Mistral, namespace() and loop filters, each with the text Python's jinja2 gave for the
+        // same messages.
+        JsonObject file;
+        try (var in = getClass().getResourceAsStream("chat-templates.json")) {
+            file =
+                    JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                            .getAsJsonObject();
+        }
+        JsonArray conversation =
+                JsonParser.parseString(
+                                "[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                                        + "{\"role\":\"user\",\"content\":\" Hi there \"},"
+                                        + "{\"role\":\"assistant\",\"content\":\"Hello.\"},"
+                                        + "{\"role\":\"user\",\"content\":\"Tell me a joke.\"}]")
+                        .getAsJsonArray();
+        JsonArray withoutSystem = conversation.deepCopy();
+        withoutSystem.remove(0);
+        for (JsonElement e : file.getAsJsonArray("cases")) {
+            JsonObject c = e.getAsJsonObject();
+            ChatTemplate t = new ChatTemplate(c.get("template").getAsString(), "<s>", "</s>");
+            JsonArray messages = c.get("system").getAsBoolean() ? conversation : withoutSystem;
+            assertEquals(
+                    c.get("expected").getAsString(),
+                    t.render(messages),
+                    c.get("name").getAsString());
+        }
+        ApiError alternate =
+                assertThrows(
+                        ApiError.class,
+                        () ->
+                                new ChatTemplate(
+                                                file.getAsJsonArray("cases")
+                                                        .get(3)
+                                                        .getAsJsonObject()
+                                                        .get("template")
+                                                        .getAsString(),
+                                                "<s>",
+                                                "</s>")
+                                        .render(conversation));
+        assertTrue(
+                alternate
+                        .getMessage()
+                        .endsWith(
+                                "Conversation roles must alternate user/assistant/user/assistant/..."),
+                alternate.getMessage());
     }
 
     @Test

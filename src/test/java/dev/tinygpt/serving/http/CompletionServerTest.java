@@ -102,7 +102,8 @@ class CompletionServerTest {
                 "{\"prompt\":[\"the cat sat\",\"a red bird\"],\"max_tokens\":12,\"n\":2,"
                         + "\"seed\":42,\"temperature\":1.3,\"top_k\":8,\"stop\":[\"slept\"],"
                         + "\"presence_penalty\":0.5,\"frequency_penalty\":0.3,"
-                        + "\"repetition_penalty\":1.2,\"min_tokens\":2,\"user\":\"u1\"%s}";
+                        + "\"repetition_penalty\":1.2,\"min_tokens\":2,\"user\":\"u1\","
+                        + "\"echo\":true,\"logprobs\":2%s}";
         JsonObject whole = ok(http.post("/v1/completions", body.formatted("")));
         List<JsonObject> chunks =
                 events(
@@ -113,6 +114,7 @@ class CompletionServerTest {
                                                 + "\"stream_options\":{\"include_usage\":true}")));
         Map<Integer, StringBuilder> texts = new TreeMap<>();
         Map<Integer, String> reasons = new TreeMap<>();
+        Map<Integer, JsonObject> logprobs = new TreeMap<>();
         JsonObject last = chunks.get(chunks.size() - 1);
         for (JsonObject chunk : chunks.subList(0, chunks.size() - 1)) {
             assertEquals("text_completion", chunk.get("object").getAsString());
@@ -124,6 +126,15 @@ class CompletionServerTest {
             if (!c.get("finish_reason").isJsonNull()) {
                 reasons.put(index, c.get("finish_reason").getAsString());
             }
+            if (!c.get("logprobs").isJsonNull()) {
+                JsonObject all = logprobs.computeIfAbsent(index, k -> new JsonObject());
+                for (var field : c.getAsJsonObject("logprobs").entrySet()) {
+                    if (!all.has(field.getKey())) {
+                        all.add(field.getKey(), new JsonArray());
+                    }
+                    all.getAsJsonArray(field.getKey()).addAll(field.getValue().getAsJsonArray());
+                }
+            }
         }
         JsonArray choices = whole.getAsJsonArray("choices");
         assertEquals(4, texts.size());
@@ -131,6 +142,8 @@ class CompletionServerTest {
             JsonObject c = choices.get(i).getAsJsonObject();
             assertEquals(c.get("text").getAsString(), texts.get(i).toString(), "choice " + i);
             assertEquals(c.get("finish_reason").getAsString(), reasons.get(i));
+            assertEquals(c.get("logprobs"), logprobs.get(i), "choice " + i);
+            assertTrue(texts.get(i).toString().startsWith(i < 2 ? "the cat sat" : "a red bird"));
         }
         assertEquals(0, last.getAsJsonArray("choices").size());
         assertEquals(whole.get("usage"), last.get("usage"));
@@ -224,6 +237,38 @@ class CompletionServerTest {
                 "messages",
                 null,
                 "the first message must be the user");
+        JsonObject withLogprobs =
+                ok(http.post(
+                                "/v1/chat/completions",
+                                "{"
+                                        + messages
+                                        + ",\"max_completion_tokens\":3,"
+                                        + "\"logprobs\":true,\"top_logprobs\":2}"))
+                        .getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject();
+        JsonArray entries = withLogprobs.getAsJsonObject("logprobs").getAsJsonArray("content");
+        assertEquals(3, entries.size(), entries.toString());
+        for (JsonElement e : entries) {
+            JsonObject entry = e.getAsJsonObject();
+            assertTrue(entry.get("logprob").getAsDouble() <= 0);
+            assertEquals(2, entry.getAsJsonArray("top_logprobs").size());
+            assertTrue(entry.get("bytes").isJsonArray());
+        }
+        error(
+                http.post("/v1/chat/completions", "{" + messages + ",\"tools\":[{}]}"),
+                400,
+                "tools",
+                null,
+                "tools is not supported");
+        error(
+                http.post(
+                        "/v1/chat/completions",
+                        "{" + messages + ",\"response_format\":{\"type\":\"json_object\"}}"),
+                400,
+                "response_format",
+                null,
+                "only response_format");
         error(
                 http.post("/v1/chat/completions", "{\"messages\":[]}"),
                 400,
@@ -304,6 +349,9 @@ class CompletionServerTest {
                 "36",
                 "6 in prompt 0",
                 "30 in max_tokens");
+        bad("{\"prompt\":\"the\",\"logit_bias\":{\"3\":5}}", "logit_bias", "not supported");
+        bad("{\"prompt\":\"the\",\"suffix\":\"cat\"}", "suffix", "not supported");
+        bad("{\"prompt\":\"the\",\"best_of\":3}", "best_of", "not supported");
         bad("{\"prompt\":\"the\"", null, "not valid JSON");
         bad("[1,2]", null, "must be a JSON object");
     }
@@ -360,6 +408,13 @@ class CompletionServerTest {
                         "tinygpt_request_duration_seconds_count")) {
             assertTrue(metrics.contains(name), name + " in\n" + metrics);
         }
+        // The page, health checks and scrapes are not API requests.
+        double before = ServerLimitsTest.gauge(http, "tinygpt_requests_total\\{status=\"200\"\\}");
+        http.get("/");
+        http.get("/health");
+        http.get("/metrics");
+        assertEquals(
+                before, ServerLimitsTest.gauge(http, "tinygpt_requests_total\\{status=\"200\"\\}"));
     }
 
     private static void bad(String body, String param, String... words) throws Exception {

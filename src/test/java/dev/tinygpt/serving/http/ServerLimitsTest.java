@@ -126,6 +126,40 @@ class ServerLimitsTest {
     }
 
     @Test
+    void aClientLeavingANonStreamedRequestFreesItsRow() throws Exception {
+        try (LanguageModel lm = Http.longContextModel(5);
+                CompletionServer server =
+                        CompletionServer.start(
+                                lm, ServerOptions.builder("m").port(0).maxBatch(1).build())) {
+            Http http = new Http(server);
+            String body = "{\"prompt\":\"the\",\"max_tokens\":4000,\"temperature\":0}";
+            long start = System.nanoTime();
+            ok(http.post("/v1/completions", body));
+            double whole = (System.nanoTime() - start) / 1e9;
+            double gone;
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                send(socket, server.port(), body);
+                while (gauge(http, "tinygpt_running_rows") == 0) {
+                    Thread.sleep(2);
+                }
+                gone = System.nanoTime();
+            } // the client goes away while its completion is generated
+            while (gauge(http, "tinygpt_running_rows") > 0 && System.nanoTime() - gone < 60e9) {
+                Thread.sleep(5);
+            }
+            double seconds = (System.nanoTime() - gone) / 1e9;
+            assertEquals(0, gauge(http, "tinygpt_running_rows"), "the row was not freed");
+            assertTrue(
+                    seconds < whole / 4,
+                    "the row left "
+                            + seconds
+                            + " s after the client; the whole request took "
+                            + whole);
+            ok(http.post("/v1/completions", "{\"prompt\":\"the\",\"max_tokens\":2}"));
+        }
+    }
+
+    @Test
     void batchedRequestsGetWhatTheyGetAlone() throws Exception {
         try (LanguageModel lm = exercise();
                 CompletionServer server =
@@ -212,9 +246,14 @@ class ServerLimitsTest {
     /** Sends a streaming completion on a raw socket, for a client that can vanish mid-stream. */
     private static BufferedReader streamRaw(Socket socket, int port, int maxTokens)
             throws Exception {
-        byte[] body =
-                ("{\"prompt\":\"the\",\"max_tokens\":" + maxTokens + ",\"stream\":true}")
-                        .getBytes(StandardCharsets.UTF_8);
+        send(socket, port, "{\"prompt\":\"the\",\"max_tokens\":" + maxTokens + ",\"stream\":true}");
+        return new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** POSTs a completion on a raw socket. */
+    private static void send(Socket socket, int port, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(
                 ("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1:"
@@ -225,8 +264,6 @@ class ServerLimitsTest {
                         .getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
-        return new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
     /** A metric's value (the unlabelled one) from /metrics. */
