@@ -8,6 +8,7 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.io.GptCriteria;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.model.GptModel;
+import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
 import dev.tinygpt.tokenizer.Tokenizer;
 import dev.tinygpt.translator.StepInput;
@@ -33,6 +34,7 @@ public final class LanguageModel implements AutoCloseable {
     private final ZooModel<StepInput, StepOutput> zoo;
     private final GptConfig config;
     private final Tokenizer tokenizer;
+    private ZooModel<StepInput, StepOutput> scoring; // every position's logits; made when asked
     private volatile boolean closed;
 
     private LanguageModel(
@@ -102,6 +104,30 @@ public final class LanguageModel implements AutoCloseable {
         return new InferenceSession(zoo, config);
     }
 
+    /**
+     * A new session whose steps return the logits of every position, {@code (B, T, V)}, instead of
+     * the last one only: for scoring a prompt (a server's {@code echo} with {@code logprobs}). It
+     * runs a second {@link GptModel} block that shares this model's weights, so it costs no memory
+     * beyond its own steps.
+     */
+    public InferenceSession newScoringSession() {
+        checkOpen();
+        synchronized (this) {
+            if (scoring == null) {
+                GptModel all = new GptModel(config, false);
+                List<NamedParameter> mine = block().namedParameters();
+                List<NamedParameter> theirs = all.namedParameters();
+                for (int i = 0; i < mine.size(); i++) {
+                    theirs.get(i).set(mine.get(i).parameter().getArray());
+                }
+                Model djl = Model.newInstance("tinygpt-scoring", "PyTorch");
+                djl.setBlock(all);
+                scoring = new ZooModel<>(djl, new StepTranslator(config));
+            }
+            return new InferenceSession(scoring, config);
+        }
+    }
+
     /** Generates from one prompt in a session of its own. */
     public GenerationResult generate(int[] prompt, GenerationOptions options) {
         try (InferenceSession session = newSession()) {
@@ -145,6 +171,11 @@ public final class LanguageModel implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            synchronized (this) {
+                if (scoring != null) {
+                    scoring.close(); // its own manager only: the weights are the model's
+                }
+            }
             zoo.close();
         }
     }

@@ -50,6 +50,22 @@ public final class StreamingDecoder {
         return text;
     }
 
+    /**
+     * What {@code tokens[0..length)} still owes when the sequence ends: the bytes held back for an
+     * incomplete character, decoded as Java does (U+FFFD), so the streamed pieces add up to the
+     * decoded sequence.
+     */
+    public String rest(int[] tokens, int length) {
+        byte[] bytes = decode(tokens, length);
+        String text =
+                bytes.length > released
+                        ? new String(
+                                bytes, released, bytes.length - released, StandardCharsets.UTF_8)
+                        : "";
+        released = Math.max(released, bytes.length);
+        return text;
+    }
+
     private byte[] decode(int[] tokens, int length) {
         return tokenizer.decodeBytes(Arrays.copyOfRange(tokens, start, length));
     }

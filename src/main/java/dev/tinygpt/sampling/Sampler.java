@@ -1,5 +1,6 @@
 package dev.tinygpt.sampling;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -22,11 +23,22 @@ public final class Sampler {
     private double[] probabilities = new double[0]; // reused
 
     public Sampler(SamplingConfig config) {
+        this(config, List.of());
+    }
+
+    /**
+     * A sampler that runs {@code first} before the processors of {@code config}: what a server adds
+     * per request (OpenAI's penalties, {@code min_tokens}), in vLLM's order, where the processors
+     * of the config follow Hugging Face's.
+     */
+    public Sampler(SamplingConfig config, List<LogitsProcessor> first) {
         if (config == null) {
             throw new IllegalArgumentException("a sampling config is required");
         }
         this.config = config;
-        this.processors = LogitsProcessors.of(config);
+        List<LogitsProcessor> all = new ArrayList<>(first);
+        all.addAll(LogitsProcessors.of(config));
+        this.processors = List.copyOf(all);
     }
 
     /** What {@link #next} returns when the processors banned every token: nothing to pick. */

@@ -68,6 +68,21 @@ class StreamingDecoderTest {
     }
 
     @Test
+    void restGivesTheHeldBackBytesSoThePiecesAddUpToTheDecodedSequence() {
+        int[] ids = BYTES.encode("a€b😀");
+        int[] cut = Arrays.copyOf(ids, ids.length - 2); // ends in half of 😀
+        StreamingDecoder decoder = new StreamingDecoder(BYTES, new int[] {ids[0]});
+        StringBuilder out = new StringBuilder();
+        for (int length = 2; length <= cut.length; length++) {
+            out.append(decoder.next(cut, length));
+        }
+        assertEquals("€b", out.toString());
+        out.append(decoder.rest(cut, cut.length));
+        assertEquals(BYTES.decode(cut).substring(1), out.toString()); // "€b" + U+FFFD
+        assertEquals("", decoder.rest(cut, cut.length), "nothing is given twice");
+    }
+
+    @Test
     void incrementsAddUpToTheWholeDecodingForEveryKindOfTokenizer() {
         Random random = new Random(4);
         Gpt2BpeTokenizer bpe = TokenizerFixtures.bpe();

@@ -1,0 +1,46 @@
+package dev.tinygpt.sampling;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * OpenAI's presence and frequency penalties: for every token id {@code j} the completion holds
+ * {@code c[j]} times, {@code logit[j] -= c[j]·frequency + (c[j] > 0 ? presence : 0)}. Only the
+ * completion counts, the tokens from {@code promptLength} on (OpenAI's definition, as vLLM applies
+ * it), where the {@link RepetitionPenalty} also sees the prompt. Positive values make repeats less
+ * likely, negative ones more.
+ *
+ * @param presence subtracted once from every token already generated, in [-2, 2] for OpenAI
+ * @param frequency subtracted per occurrence
+ * @param promptLength where the completion starts in the sequence
+ */
+public record OccurrencePenalties(float presence, float frequency, int promptLength)
+        implements LogitsProcessor {
+
+    public OccurrencePenalties {
+        if (!Float.isFinite(presence) || !Float.isFinite(frequency)) {
+            throw new IllegalArgumentException(
+                    "presence and frequency penalties must be finite, got "
+                            + presence
+                            + " and "
+                            + frequency);
+        }
+        if (promptLength < 0) {
+            throw new IllegalArgumentException("prompt length must be ≥ 0, got " + promptLength);
+        }
+    }
+
+    @Override
+    public void process(int[] tokens, int length, float[] logits) {
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int i = promptLength; i < length; i++) {
+            int id = tokens[i];
+            if (id < 0 || id >= logits.length) {
+                throw new IllegalArgumentException(
+                        "token id " + id + " is outside the vocabulary [0, " + logits.length + ")");
+            }
+            counts.merge(id, 1, Integer::sum);
+        }
+        counts.forEach((id, count) -> logits[id] -= count * frequency + presence);
+    }
+}
