@@ -170,6 +170,10 @@ class CliOptionsTest {
         c.add(new Case("convert", "--model", missing, "model directory not found"));
         c.add(new Case("convert", "--out", modelDir, "--out must differ from --model"));
         c.add(new Case("convert", "--dtype", "f8", "bad --dtype 'f8'"));
+        for (String command : List.of("generate", "convert")) {
+            c.add(new Case(command, "--adapter", missing, "adapter directory not found"));
+            c.add(new Case(command, "--adapter", modelDir, "missing adapter_config.json"));
+        }
         return c;
     }
 
