@@ -46,7 +46,8 @@ import java.util.Optional;
 public final class GptModel extends GptBlock {
     /**
      * A key of {@code forward}'s parameters: compute logits from this position of the step on (a
-     * {@code Long}), as evaluation, which scores only some positions of a window, asks.
+     * {@code Long}), as evaluation, which scores only some positions of a window, asks; it wins
+     * over {@code lastPositionOnly}.
      */
     public static final String LOGITS_FROM = "logits_from";
 
@@ -235,10 +236,10 @@ public final class GptModel extends GptBlock {
                             ? blocks.get(i).apply(ps, x, bias, caches.get(i), true)
                             : layer(i, ps, x, bias, caches.get(i));
         }
-        if (lastPositionOnly && t > 1) {
-            x = x.get(new NDIndex(":, -1:, :")); // (B,T,C) -> (B,1,C)
-        } else if (params != null && params.contains(LOGITS_FROM)) {
+        if (params != null && params.contains(LOGITS_FROM)) {
             x = x.get(new NDIndex(":, {}:, :", logitsFrom(params, t))); // -> (B,T-from,C)
+        } else if (lastPositionOnly && t > 1) {
+            x = x.get(new NDIndex(":, -1:, :")); // (B,T,C) -> (B,1,C)
         }
         x = lnF.apply(ps, x, training);
         NDArray logits =

@@ -37,6 +37,7 @@ class CliOptionsTest {
     private static Path model;
     private static Path corpus;
     private static Path badUtf8;
+    private static Path words;
     private static int fresh;
 
     /** Options that take any value of their type, and why. */
@@ -170,7 +171,15 @@ class CliOptionsTest {
         c.add(new Case("convert", "--model", missing, "model directory not found"));
         c.add(new Case("convert", "--out", modelDir, "--out must differ from --model"));
         c.add(new Case("convert", "--dtype", "f8", "bad --dtype 'f8'"));
-        for (String command : List.of("generate", "convert")) {
+        c.add(new Case("eval", "--model", missing, "model directory not found"));
+        c.add(new Case("eval", "--file", missing, "file not found"));
+        c.add(new Case("eval", "--file", badUtf8.toString(), "is not valid UTF-8"));
+        c.add(new Case("eval", "--file", corpus.toString(), "unknown word 'To'"));
+        c.add(new Case("eval", "--stride", "0", "--stride must be in [1, n_positions − 1 = 31]"));
+        c.add(new Case("eval", "--stride", "32", "--stride must be in [1, n_positions − 1 = 31]"));
+        c.add(new Case("eval", "--batch-size", "0", "--batch-size must be ≥ 1, got 0"));
+        c.add(new Case("eval", "--threads", "0", "--threads must be ≥ 1, got 0"));
+        for (String command : List.of("generate", "convert", "eval")) {
             c.add(new Case(command, "--adapter", missing, "adapter directory not found"));
             c.add(new Case(command, "--adapter", modelDir, "missing adapter_config.json"));
         }
@@ -185,6 +194,7 @@ class CliOptionsTest {
             lm.save(model);
         }
         corpus = Files.writeString(dir.resolve("corpus.txt"), "To be, or not to be. ".repeat(200));
+        words = Files.writeString(dir.resolve("words.txt"), "the cat sat on the mat ".repeat(20));
         badUtf8 =
                 Files.write(
                         dir.resolve("bad.txt"),
@@ -375,6 +385,10 @@ class CliOptionsTest {
             case "convert" -> {
                 base.put("--model", model.toString());
                 base.put("--out", out);
+            }
+            case "eval" -> {
+                base.put("--model", model.toString());
+                base.put("--file", words.toString());
             }
             default -> {}
         }

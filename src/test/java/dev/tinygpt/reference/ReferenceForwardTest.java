@@ -314,7 +314,7 @@ class ReferenceForwardTest {
         System.out.printf("ReferenceForwardTest max |reference - DJL|, %s: %.3g%n", what, value);
     }
 
-    private static ReferenceGpt referenceOf(GptModel model) {
+    static ReferenceGpt referenceOf(GptModel model) {
         return new ReferenceGpt(model.config(), weightsOf(model));
     }
 
@@ -332,7 +332,7 @@ class ReferenceForwardTest {
      * tolerance: matrices ~ N(0, 1/fan_in), embeddings ~ N(0, 0.5²), biases and LayerNorm shifts ~
      * N(0, 0.2²), LayerNorm scales ~ 1 + N(0, 0.2²).
      */
-    private static void randomize(GptModel model, long seed) {
+    static void randomize(GptModel model, long seed) {
         Random random = new Random(seed);
         for (NamedParameter p : model.namedParameters()) {
             String name = p.name();
