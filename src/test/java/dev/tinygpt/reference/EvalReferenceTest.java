@@ -27,15 +27,7 @@ class EvalReferenceTest {
     private static final double TOLERANCE = 1e-5;
     private static final CharTokenizer CHARS =
             CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvwxyz .,\n", false);
-    private static final GptConfig CONFIG =
-            GptConfig.builder()
-                    .vocabSize(CHARS.vocabSize())
-                    .contextLength(16)
-                    .layers(2)
-                    .heads(4)
-                    .dModel(32)
-                    .mlpHidden(64)
-                    .build();
+    private static final GptConfig CONFIG = ReferenceForwardTest.fourHeads(CHARS.vocabSize());
 
     private static LanguageModel lm;
     private static ReferenceGpt reference;

@@ -28,15 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * convert --adapter}'s merged model computes the unmerged model's logits.
  */
 class LoraReferenceTest {
-    private static final GptConfig CONFIG =
-            GptConfig.builder()
-                    .vocabSize(50)
-                    .contextLength(16)
-                    .layers(2)
-                    .heads(4)
-                    .dModel(32)
-                    .mlpHidden(64)
-                    .build();
+    private static final GptConfig CONFIG = ReferenceForwardTest.fourHeads(50);
 
     /** Every projection, as {@code --lora-targets c_attn,c_proj,c_fc} asks. */
     private static final LoraConfig LORA =

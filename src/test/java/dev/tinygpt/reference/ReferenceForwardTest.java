@@ -55,17 +55,21 @@ class ReferenceForwardTest {
         }
     }
 
+    /** Two layers of four heads, 16 positions, tied: the reference tests' small model. */
+    static GptConfig fourHeads(int vocabSize) {
+        return GptConfig.builder()
+                .vocabSize(vocabSize)
+                .contextLength(16)
+                .layers(2)
+                .heads(4)
+                .dModel(32)
+                .mlpHidden(64)
+                .build();
+    }
+
     @Test
     void fourHeadTiedGeluNewModelMatchesReferenceWithAndWithoutCache() throws Exception {
-        GptConfig config =
-                GptConfig.builder()
-                        .vocabSize(50)
-                        .contextLength(16)
-                        .layers(2)
-                        .heads(4)
-                        .dModel(32)
-                        .mlpHidden(64)
-                        .build();
+        GptConfig config = fourHeads(50);
         int[] ids = {3, 49, 0, 17, 17, 25, 8, 41, 2, 30, 11, 46, 5, 33, 19, 7}; // fills the context
         int prefix = 6;
         try (LanguageModel lm = LanguageModel.create(config, 2, null)) {
