@@ -10,6 +10,7 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.CharTokenizer;
 import dev.tinygpt.tokenizer.WordTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Model.OptionSpec;
 class CliOptionsTest {
     @TempDir static Path dir;
     private static Path model;
+    private static Path charModel;
     private static Path corpus;
     private static Path badUtf8;
     private static Path words;
@@ -168,6 +170,23 @@ class CliOptionsTest {
         c.add(new Case("train", "--eval-interval", "0", "--eval-interval must be positive"));
         c.add(new Case("train", "--eval-iters", "0", "--eval-iters must be positive"));
         c.add(new Case("train", "--val-fraction", "1", "--val-fraction must be in (0, 1)"));
+        c.add(new Case("train", "--init-from", missing, "model directory not found"));
+        c.add(
+                new Case(
+                        "train",
+                        "--init-from",
+                        modelDir,
+                        "the corpus holds text the model's tokenizer cannot encode: unknown word"
+                                + " 'To' (word 1)"));
+        c.add(new Case("train", "--lora-rank", "0", "--lora-rank must be ≥ 1, got 0"));
+        c.add(new Case("train", "--lora-alpha", "0", "--lora-alpha must be > 0 and finite"));
+        c.add(new Case("train", "--lora-dropout", "1", "--lora-dropout must be in [0, 1)"));
+        c.add(
+                new Case(
+                        "train",
+                        "--lora-targets",
+                        "c_attn,wte",
+                        "--lora-targets: 'wte' names no projection of this model"));
         c.add(new Case("convert", "--model", missing, "model directory not found"));
         c.add(new Case("convert", "--out", modelDir, "--out must differ from --model"));
         c.add(new Case("convert", "--dtype", "f8", "bad --dtype 'f8'"));
@@ -194,6 +213,15 @@ class CliOptionsTest {
             lm.save(model);
         }
         corpus = Files.writeString(dir.resolve("corpus.txt"), "To be, or not to be. ".repeat(200));
+        charModel = dir.resolve("char-model");
+        CharTokenizer chars = CharTokenizer.fromCorpus(Files.readString(corpus), false);
+        try (LanguageModel lm =
+                LanguageModel.create(
+                        GptConfig.exercise().toBuilder().vocabSize(chars.vocabSize()).build(),
+                        1,
+                        chars)) {
+            lm.save(charModel);
+        }
         words = Files.writeString(dir.resolve("words.txt"), "the cat sat on the mat ".repeat(20));
         badUtf8 =
                 Files.write(
@@ -380,7 +408,14 @@ class CliOptionsTest {
                 if (!option.equals("--resume")) {
                     base.put("--out", out);
                 }
-                base.put("--preset", "char-tiny");
+                if (option.equals("--init-from")) {
+                    break; // a fine-tune takes its shape from the model: no --preset
+                } else if (option.startsWith("--lora-")) {
+                    base.put("--init-from", charModel.toString());
+                    base.put("--lora-rank", "2");
+                } else {
+                    base.put("--preset", "char-tiny");
+                }
             }
             case "convert" -> {
                 base.put("--model", model.toString());
