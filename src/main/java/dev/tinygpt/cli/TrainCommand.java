@@ -145,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
                                                 BenchReport.humanBytes(12 * trainable),
                                                 BenchReport.humanBytes(12 * (total - trainable))))
                         .orElse(""));
-        tokens(run, text.length());
+        tokens(run, text);
         TrainingOptions options = run.options();
         status.printf(
                 Locale.ROOT,
@@ -156,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** How the corpus became tokens: tokenized now (and how long it took), or reused. */
-    private void tokens(TrainingRun run, int characters) {
+    private void tokens(TrainingRun run, String text) {
         TokenizedCorpus t = run.tokenized();
         if (t.reused()) {
             status.printf(
@@ -170,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
                     Locale.ROOT,
                     "corpus: %,d characters tokenized into %,d tokens in %.2f s, kept as %s (%s)"
                             + " for resumes%n",
-                    characters,
+                    text.codePointCount(0, text.length()),
                     t.tokens(),
                     t.seconds(),
                     TokenFile.IDS,
@@ -208,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
                     step,
                     run.options().maxIters(),
                     total == run.options().maxIters() ? "" : " (the total was " + total + ")");
-            tokens(run, text.length());
+            tokens(run, text);
             train(run, resume);
         }
     }
