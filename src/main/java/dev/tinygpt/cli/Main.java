@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             TrainCommand.class,
             ConvertCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -130,7 +130,19 @@ class CliOptionsTest {
         c.add(new Case("bench", "--soak-tokens", "0", "--soak-tokens must be ≥ 1"));
         c.add(new Case("bench", "--soak-calls", "0", "--soak-calls must be ≥ 1"));
         c.add(new Case("bench", "--model", missing, "model directory not found"));
-        for (String command : List.of("generate", "demo", "bench")) {
+        c.add(new Case("serve", "--model", missing, "model directory not found"));
+        c.add(new Case("serve", "--port", "70000", "--port must be in [0, 65535], got 70000"));
+        c.add(new Case("serve", "--max-batch", "0", "--max-batch must be ≥ 1, got 0"));
+        c.add(new Case("serve", "--max-queue", "-1", "--max-queue must be ≥ 0, got -1"));
+        c.add(new Case("serve", "--api-key", " ", "--api-key must not be empty"));
+        c.add(
+                new Case(
+                        "serve",
+                        "--served-model-name",
+                        "",
+                        "--served-model-name must not be empty"));
+        c.add(new Case("serve", "--host", "bad host!", "bad --host 'bad host!'"));
+        for (String command : List.of("generate", "demo", "bench", "serve")) {
             c.add(new Case(command, "--threads", "0", "--threads must be ≥ 1, got 0"));
         }
         c.add(new Case("bench", "--prompt-tokens", "0", "--prompt-tokens must be ≥ 1"));
@@ -381,6 +393,7 @@ class CliOptionsTest {
                 }
             }
             case "demo" -> base.put("--model", model.toString());
+            case "serve" -> base.put("--model", model.toString());
             case "bench" -> {
                 if (List.of("--model", "--prompt-tokens", "--decode-steps", "--batch")
                         .contains(option)) {
