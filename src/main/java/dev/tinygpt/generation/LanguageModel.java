@@ -136,7 +136,7 @@ public final class LanguageModel implements AutoCloseable {
         checkOpen();
         synchronized (this) {
             if (scoring == null) {
-                GptModel all = new GptModel(config, false);
+                GptModel all = new GptModel(config, false, block().lora().orElse(null));
                 List<NamedParameter> mine = block().namedParameters();
                 List<NamedParameter> theirs = all.namedParameters();
                 for (int i = 0; i < mine.size(); i++) {

@@ -12,6 +12,8 @@ import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.model.NamedParameter;
+import dev.tinygpt.translator.StepInput;
+import dev.tinygpt.translator.StepOutput;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -94,6 +96,25 @@ class LoraReferenceTest {
         }
         System.out.printf("LoraReferenceTest max |merged - unmerged| %.3g%n", max);
         assertTrue(max <= 1e-5, "merged vs unmerged: " + max);
+    }
+
+    @Test
+    void theScoringSessionOfAnAdaptedModelCarriesTheAdapter() throws Exception {
+        // The server scores echoed prompts with every position's logits (newScoringSession): the
+        // adapter must be in that block too, not only in the decode block.
+        Path adapter = TestAdapters.write(base, LORA, 8, true, dir.resolve("scoring"));
+        float[][] expected = everyPrefix(base, adapter);
+        try (LanguageModel lm = LanguageModel.load(base, adapter);
+                InferenceSession scoring = lm.newScoringSession()) {
+            StepOutput out = scoring.step(StepInput.of(IDS, null));
+            float max = 0;
+            for (int t = 0; t < IDS.length; t++) {
+                int at = out.offset(0, t);
+                float[] row = Arrays.copyOfRange(out.logits(), at, at + CONFIG.vocabSize());
+                max = Math.max(max, TestModels.maxAbsDiff(expected[t], row));
+            }
+            assertTrue(max <= 1e-5, "scoring session vs decode session: " + max);
+        }
     }
 
     /** The last logits of every prefix of {@link #IDS}, each its own forward pass. */
