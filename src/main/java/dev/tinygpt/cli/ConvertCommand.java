@@ -1,10 +1,7 @@
 package dev.tinygpt.cli;
 
 import dev.tinygpt.generation.LanguageModel;
-import dev.tinygpt.io.ModelDirectory;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,17 +10,20 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tinygpt convert}: rewrites a model directory (one file or shards, any dtype) as one {@code
- * model.safetensors} in F32 or F16, with its config and tokenizer files.
+ * model.safetensors} in F32 or F16, with its config and tokenizer files; with {@code --adapter},
+ * the LoRA adapter merged into the weights.
  */
 @Command(
         name = "convert",
         mixinStandardHelpOptions = true,
-        description = "Rewrite a model directory as a single model.safetensors in f32 or f16.")
+        description = {
+            "Rewrite a model directory as a single model.safetensors in f32 or f16.",
+            "With --adapter, merge a LoRA adapter into the weights: a plain model that computes what"
+                    + " the base model with the adapter computes."
+        })
 final class ConvertCommand implements Callable<Integer> {
-    private static final List<String> TOKENIZER_FILES =
-            List.of("tinygpt-tokenizer.json", "tokenizer.json", "vocab.json", "merges.txt");
-
     @Mixin ModelOption model = new ModelOption();
+    @Mixin AdapterOption adapter = new AdapterOption();
     @Mixin OutputOption out = new OutputOption();
 
     @Option(
@@ -47,19 +47,16 @@ final class ConvertCommand implements Callable<Integer> {
         if (source.toAbsolutePath().normalize().equals(out.dir.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out must differ from --model");
         }
-        try (LanguageModel lm = LanguageModel.load(source)) {
-            out.write(
-                    dir -> {
-                        ModelDirectory.save(dir, lm.block(), null, half);
-                        for (String name : TOKENIZER_FILES) {
-                            Path file = source.resolve(name);
-                            if (Files.isRegularFile(file)) {
-                                Files.copy(file, dir.resolve(name));
-                            }
-                        }
-                    });
+        try (LanguageModel lm = LanguageModel.load(source, adapter.dir)) {
+            out.write(dir -> lm.save(dir, half));
         }
-        System.out.println("wrote " + out.dir + " (" + (half ? "f16" : "f32") + ")");
+        System.out.println(
+                "wrote "
+                        + out.dir
+                        + " ("
+                        + (half ? "f16" : "f32")
+                        + (adapter.dir == null ? "" : ", " + adapter.dir + " merged")
+                        + ")");
         return 0;
     }
 }

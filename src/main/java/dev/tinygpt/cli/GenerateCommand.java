@@ -41,6 +41,8 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin ModelOption model = new ModelOption();
 
+    @Mixin AdapterOption adapter = new AdapterOption();
+
     static final class Prompts {
         @Option(
                 names = "--prompt",
@@ -197,7 +199,7 @@ final class GenerateCommand implements Callable<Integer> {
         Status status = new Status(quiet);
         status.firstStart();
         long loadStart = System.nanoTime();
-        try (LanguageModel lm = ModelPaths.load(model.dir(), status)) {
+        try (LanguageModel lm = ModelPaths.load(model.dir(), adapter.dir, status)) {
             double loadMillis = (System.nanoTime() - loadStart) / 1e6;
             Tokenizer tokenizer = lm.tokenizer().orElse(null);
             List<int[]> ids = promptIds(tokenizer);

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             BenchCommand.class,
             TokenizeCommand.class,
+            EvalCommand.class,
             TrainCommand.class,
             ConvertCommand.class,
             ServeCommand.class,

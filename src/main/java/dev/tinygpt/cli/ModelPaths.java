@@ -18,16 +18,16 @@ final class ModelPaths {
     private ModelPaths() {}
 
     /**
-     * Loads the model at {@code dir}, saying so on a terminal: the weights' size before, the time
-     * after (GPT-2 small takes ~2 s).
+     * Loads the model at {@code dir} with the LoRA adapter in {@code adapter} (null: none), saying
+     * so on a terminal: the weights' size before, the time after (GPT-2 small takes ~2 s).
      */
-    static LanguageModel load(Path dir, Status status) throws IOException {
+    static LanguageModel load(Path dir, Path adapter, Status status) throws IOException {
         long bytes = weightBytes(dir);
         if (bytes > 0) {
             status.interactive("loading %s (%s of weights)…", dir, BenchReport.humanBytes(bytes));
         }
         long start = System.nanoTime();
-        LanguageModel lm = LanguageModel.load(dir);
+        LanguageModel lm = LanguageModel.load(dir, adapter);
         if (bytes > 0) {
             status.interactive("loaded in %.1f s", (System.nanoTime() - start) / 1e9);
         }

@@ -49,13 +49,20 @@ final class NewRunOptions {
     @Option(
             names = "--context",
             paramLabel = "N",
-            description = "Context length, n_positions " + PRESETS + "${bundle:default.context}).")
+            description =
+                    "Context length, n_positions "
+                            + PRESETS
+                            + "${bundle:default.context}); with --init-from, at most the model's,"
+                            + " which is the default.")
     Integer context;
 
     @Option(
             names = "--dropout",
             paramLabel = "P",
-            description = "Dropout in training " + PRESETS + "${bundle:default.dropout}).")
+            description =
+                    "Dropout in training "
+                            + PRESETS
+                            + "${bundle:default.dropout}); with --init-from, the model's.")
     Float dropout;
 
     @Option(

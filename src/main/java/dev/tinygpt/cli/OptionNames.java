@@ -21,7 +21,8 @@ final class OptionNames {
                     "n_layer", "--layers",
                     "n_head", "--heads",
                     "n_embd", "--d-model",
-                    "n_positions", "--context");
+                    "n_positions", "--context",
+                    "target_modules", "--lora-targets");
 
     private OptionNames() {}
 

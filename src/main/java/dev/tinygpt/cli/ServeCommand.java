@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
     @Mixin ModelOption model = new ModelOption();
     @Mixin ThreadsOption threads = new ThreadsOption();
+    @Mixin AdapterOption adapter = new AdapterOption();
 
     @Option(
             names = "--host",
@@ -108,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         LanguageModel lm;
         try {
-            lm = LanguageModel.load(dir);
+            lm = LanguageModel.load(dir, adapter.dir);
             server.ready(lm);
         } catch (RuntimeException | Error e) {
             server.close();

@@ -1,9 +1,13 @@
 package dev.tinygpt.cli;
 
+import dev.tinygpt.bench.BenchReport;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.TextFiles;
+import dev.tinygpt.io.TokenFile;
 import dev.tinygpt.tokenizer.CharTokenizer;
+import dev.tinygpt.training.FineTune;
+import dev.tinygpt.training.TokenizedCorpus;
 import dev.tinygpt.training.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,8 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tinygpt train}: a char-level GPT on any text file, with progress on standard error (a bar
- * on a terminal, plain log lines otherwise), checkpoints, the best model kept and a closing line on
+ * {@code tinygpt train}: a char-level GPT on any text file, or a fine-tune of any model directory
+ * ({@code --init-from}, every weight or LoRA adapters), with progress on standard error (a bar on a
+ * terminal, plain log lines otherwise), checkpoints, the best model kept and a closing line on
  * standard output that says where it is; {@code --resume} continues a run, to a new total if given
  * {@code --max-iters}.
  */
@@ -30,8 +35,10 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         resourceBundle = "dev.tinygpt.cli.TrainDefaults",
         description = {
-            "Train a char-level GPT on a text file. DIR ends up holding the best model by validation"
-                    + " loss (a model directory like any other) and checkpoint/ for --resume."
+            "Train a char-level GPT on a text file, or fine-tune a model directory on it"
+                    + " (--init-from; with --lora-rank, LoRA adapters only). DIR ends up holding"
+                    + " the best model by validation loss (a model directory like any other, or a"
+                    + " PEFT adapter directory) and checkpoint/ for --resume."
         })
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -60,6 +67,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin NewRunOptions newRun = new NewRunOptions();
 
+    @Mixin FineTuneOptions fineTune = new FineTuneOptions();
+
     /** Status and progress, on standard error. */
     private PrintStream status;
 
@@ -83,20 +92,23 @@ final class TrainCommand implements Callable<Integer> {
         if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR)");
         }
+        fineTune.refuseIgnored(spec.commandLine().getParseResult());
+        TrainingOptions options = newRun.training();
+        if (fineTune.initFrom != null) {
+            FineTune from = fineTune.fineTune(newRun.context, newRun.dropout);
+            try (TrainingRun run = TrainingRun.fineTune(from, text, options, out)) {
+                status.println("Fine-tuning " + from.base() + ": " + run.config().describe());
+                describe(run, text);
+                status.printf(Locale.ROOT, "initial loss %.4f%n", run.initialLoss());
+                train(run, out);
+            }
+            return;
+        }
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text, newRun.unk);
         GptConfig config = newRun.config(tokenizer.vocabSize());
-        TrainingOptions options = newRun.training();
         try (TrainingRun run = TrainingRun.start(config, tokenizer, text, options, out)) {
             status.println("Config: " + config.describe());
-            status.printf(
-                    Locale.ROOT,
-                    "%,d parameters; %,d characters, vocabulary %d; %d steps of %d × %d tokens%n",
-                    run.block().parameterCount(),
-                    text.length(),
-                    tokenizer.vocabSize(),
-                    options.maxIters(),
-                    options.batchSize(),
-                    config.contextLength());
+            describe(run, text);
             status.printf(
                     Locale.ROOT,
                     "initial loss %.4f (ln %d = %.4f)%n",
@@ -104,6 +116,65 @@ final class TrainCommand implements Callable<Integer> {
                     tokenizer.vocabSize(),
                     Math.log(tokenizer.vocabSize()));
             train(run, out);
+        }
+    }
+
+    /** What the run trains, on what: its parameters and the corpus's tokens. */
+    private void describe(TrainingRun run, String text) {
+        long total = run.block().parameterCount();
+        long trainable = run.trainableParameters();
+        // PEFT's print_trainable_parameters, and what training keeps per trainable parameter:
+        // its gradient and AdamW's two moments, float32 each; LoRA's against a full fine-tune's
+        // (every weight but the adapters).
+        status.printf(
+                Locale.ROOT,
+                "trainable params: %,d || all params: %,d || trainable%%: %.4f%s%n",
+                trainable,
+                total,
+                100.0 * trainable / total,
+                run.lora()
+                        .map(
+                                lora ->
+                                        String.format(
+                                                Locale.ROOT,
+                                                " (LoRA r=%d, α=%s on %s: gradients and AdamW"
+                                                        + " moments take %s instead of %s)",
+                                                lora.rank(),
+                                                lora.alpha(),
+                                                String.join(",", lora.targets()),
+                                                BenchReport.humanBytes(12 * trainable),
+                                                BenchReport.humanBytes(12 * (total - trainable))))
+                        .orElse(""));
+        tokens(run, text);
+        TrainingOptions options = run.options();
+        status.printf(
+                Locale.ROOT,
+                "%d steps of %d × %d tokens%n",
+                options.maxIters(),
+                options.batchSize(),
+                run.config().contextLength());
+    }
+
+    /** How the corpus became tokens: tokenized now (and how long it took), or reused. */
+    private void tokens(TrainingRun run, String text) {
+        TokenizedCorpus t = run.tokenized();
+        if (t.reused()) {
+            status.printf(
+                    Locale.ROOT,
+                    "corpus: %,d tokens (%s) from the run's %s%n",
+                    t.tokens(),
+                    t.dtype(),
+                    TokenFile.IDS);
+        } else {
+            status.printf(
+                    Locale.ROOT,
+                    "corpus: %,d characters tokenized into %,d tokens in %.2f s, kept as %s (%s)"
+                            + " for resumes%n",
+                    text.codePointCount(0, text.length()),
+                    t.tokens(),
+                    t.seconds(),
+                    TokenFile.IDS,
+                    t.dtype());
         }
     }
 
@@ -137,6 +208,7 @@ final class TrainCommand implements Callable<Integer> {
                     step,
                     run.options().maxIters(),
                     total == run.options().maxIters() ? "" : " (the total was " + total + ")");
+            tokens(run, text);
             train(run, resume);
         }
     }
@@ -165,7 +237,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun.Best b = best.get();
         return String.format(
                 Locale.ROOT,
-                "saved best model to %s (%sval loss %.4f)",
+                "saved best %s to %s (%sval loss %.4f)",
+                run.lora().isPresent() ? "adapter" : "model",
                 dir,
                 b.iter() > 0 ? "step " + b.iter() + ", " : "",
                 b.valLoss());

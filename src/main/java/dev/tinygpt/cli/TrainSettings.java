@@ -81,5 +81,13 @@ record TrainSettings(GptConfig config, TrainingOptions options, boolean unk) {
                         option + " cannot change on resume (the run's is " + value(option) + ")");
             }
         }
+        for (String option : FineTuneOptions.names()) {
+            if (typed.hasMatchedOption(option)) {
+                throw new IllegalArgumentException(
+                        option
+                                + " cannot change on resume (the run keeps the model and adapters"
+                                + " it started from)");
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.repository.zoo.ZooModel;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.io.GptCriteria;
 import dev.tinygpt.io.ModelDirectory;
+import dev.tinygpt.io.TokenizerFiles;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
@@ -33,15 +34,17 @@ import java.util.Optional;
 public final class LanguageModel implements AutoCloseable {
     private final ZooModel<StepInput, StepOutput> zoo;
     private final GptConfig config;
+    private final TokenizerFiles tokenizerFiles;
     private final Tokenizer tokenizer;
     private ZooModel<StepInput, StepOutput> scoring; // every position's logits; made when asked
     private volatile boolean closed;
 
     private LanguageModel(
-            ZooModel<StepInput, StepOutput> zoo, GptConfig config, Tokenizer tokenizer) {
+            ZooModel<StepInput, StepOutput> zoo, GptConfig config, TokenizerFiles tokenizer) {
         this.zoo = zoo;
         this.config = config;
-        this.tokenizer = tokenizer;
+        this.tokenizerFiles = tokenizer;
+        this.tokenizer = tokenizer == null ? null : tokenizer.tokenizer();
     }
 
     /**
@@ -51,10 +54,19 @@ public final class LanguageModel implements AutoCloseable {
      * by the first tokens. For GPT-2 small that is ~0.2 s of a ~2 s load.
      */
     public static LanguageModel load(Path dir) throws IOException {
-        Tokenizer tokenizer = ModelDirectory.readTokenizer(dir).orElse(null);
+        return load(dir, null);
+    }
+
+    /**
+     * {@link #load(Path)} with the LoRA adapter in {@code adapter} (a PEFT adapter directory)
+     * applied to the model's projections unmerged, or none when {@code adapter} is null. An adapter
+     * made for another base model is refused, naming the tensor that does not fit.
+     */
+    public static LanguageModel load(Path dir, Path adapter) throws IOException {
+        TokenizerFiles tokenizer = ModelDirectory.readTokenizerFiles(dir).orElse(null);
         ZooModel<StepInput, StepOutput> zoo;
         try {
-            zoo = GptCriteria.steps(dir).loadModel();
+            zoo = GptCriteria.steps(dir, adapter).loadModel();
         } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IllegalArgumentException(
                     "cannot load model " + dir + ": " + e.getMessage(), e);
@@ -89,13 +101,23 @@ public final class LanguageModel implements AutoCloseable {
         WeightInit.initialize(block, djl.getNDManager(), seed);
         djl.setBlock(block);
         return new LanguageModel(
-                new ZooModel<>(djl, new StepTranslator(config)), config, tokenizer);
+                new ZooModel<>(djl, new StepTranslator(config)),
+                config,
+                tokenizer == null ? null : TokenizerFiles.of(tokenizer));
     }
 
-    /** Saves the model (and tokenizer) as a model directory. */
+    /**
+     * Saves the model (and its tokenizer's files) as a model directory, with an adapter merged into
+     * the weights.
+     */
     public void save(Path dir) throws IOException {
+        save(dir, false);
+    }
+
+    /** {@link #save(Path)}, the weights stored as F16 when {@code half}. */
+    public void save(Path dir, boolean half) throws IOException {
         checkOpen();
-        ModelDirectory.save(dir, block(), tokenizer);
+        ModelDirectory.save(dir, block(), tokenizerFiles, half);
     }
 
     /** A new session: its own Predictor and KV cache. Close it when done. */
@@ -114,7 +136,7 @@ public final class LanguageModel implements AutoCloseable {
         checkOpen();
         synchronized (this) {
             if (scoring == null) {
-                GptModel all = new GptModel(config, false);
+                GptModel all = new GptModel(config, false, block().lora().orElse(null));
                 List<NamedParameter> mine = block().namedParameters();
                 List<NamedParameter> theirs = all.namedParameters();
                 for (int i = 0; i < mine.size(); i++) {

@@ -4,6 +4,7 @@ import ai.djl.modality.nlp.generate.CausalLMOutput;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.Criteria;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.translator.StepInput;
 import dev.tinygpt.translator.StepOutput;
@@ -25,7 +26,15 @@ public final class GptCriteria {
      * {@link StepOutput} out, the KV cache kept in the input's {@code KvCache}.
      */
     public static Criteria<StepInput, StepOutput> steps(Path dir) throws IOException {
-        return build(dir, StepInput.class, StepOutput.class, true);
+        return build(dir, null, StepInput.class, StepOutput.class, true);
+    }
+
+    /**
+     * {@link #steps(Path)} for the model in {@code dir} with the LoRA adapter in {@code adapter}
+     * applied unmerged (a PEFT adapter directory, {@link AdapterDirectory}).
+     */
+    public static Criteria<StepInput, StepOutput> steps(Path dir, Path adapter) throws IOException {
+        return build(dir, adapter, StepInput.class, StepOutput.class, true);
     }
 
     /**
@@ -37,20 +46,28 @@ public final class GptCriteria {
      */
     public static Criteria<NDList, CausalLMOutput> causalLm(Path dir, boolean lastPositionOnly)
             throws IOException {
-        return build(dir, NDList.class, CausalLMOutput.class, lastPositionOnly);
+        return build(dir, null, NDList.class, CausalLMOutput.class, lastPositionOnly);
     }
 
+    /**
+     * @param adapter a LoRA adapter directory, or null for none
+     */
     private static <I, O> Criteria<I, O> build(
-            Path dir, Class<I> input, Class<O> output, boolean lastPositionOnly)
+            Path dir, Path adapter, Class<I> input, Class<O> output, boolean lastPositionOnly)
             throws IOException {
         GptConfig config = ModelDirectory.readConfig(dir);
-        return Criteria.builder()
-                .setTypes(input, output)
-                .optModelPath(dir)
-                .optEngine("PyTorch")
-                .optBlock(new GptModel(config, lastPositionOnly))
-                .optOption("hasParameter", "false") // weights come from model.safetensors
-                .optTranslatorFactory(new GptTranslatorFactory())
-                .build();
+        LoraConfig lora = adapter == null ? null : AdapterDirectory.readConfig(adapter);
+        Criteria.Builder<I, O> builder =
+                Criteria.builder()
+                        .setTypes(input, output)
+                        .optModelPath(dir)
+                        .optEngine("PyTorch")
+                        .optBlock(new GptModel(config, lastPositionOnly, lora))
+                        .optOption("hasParameter", "false") // weights come from model.safetensors
+                        .optTranslatorFactory(new GptTranslatorFactory());
+        if (adapter != null) {
+            builder.optArgument(GptTranslatorFactory.ADAPTER, adapter.toString());
+        }
+        return builder.build();
     }
 }

@@ -16,6 +16,7 @@ import dev.tinygpt.translator.StepOutput;
 import dev.tinygpt.translator.StepTranslator;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,9 +26,14 @@ import java.util.Set;
  * {@code .params} files only; {@link GptCriteria} switches that off ({@code hasParameter=false}),
  * and this factory, which DJL calls with the loaded {@link Model}, fills the weights instead.
  *
- * <p>Supported types: {@code StepInput → StepOutput} and {@code NDList → CausalLMOutput}.
+ * <p>Supported types: {@code StepInput → StepOutput} and {@code NDList → CausalLMOutput}. The
+ * argument {@value #ADAPTER} names a LoRA adapter directory whose weights go into the block's
+ * adapters.
  */
 public final class GptTranslatorFactory implements TranslatorFactory {
+    /** The Criteria argument that names the adapter directory. */
+    static final String ADAPTER = "adapter";
+
     private static final Set<Pair<Type, Type>> SUPPORTED =
             Set.of(
                     new Pair<>(StepInput.class, StepOutput.class),
@@ -48,7 +54,8 @@ public final class GptTranslatorFactory implements TranslatorFactory {
             throw new TranslateException("the model's block is not a GptModel: " + block);
         }
         try {
-            ensureWeights(gpt, model);
+            Object adapter = arguments.get(ADAPTER);
+            ensureWeights(gpt, model, adapter == null ? null : Path.of(adapter.toString()));
         } catch (RuntimeException e) {
             model.close(); // DJL's loader does not close a model whose translator fails
             throw e;
@@ -62,14 +69,22 @@ public final class GptTranslatorFactory implements TranslatorFactory {
         throw new TranslateException("unsupported types " + input + " -> " + output);
     }
 
-    private static void ensureWeights(GptModel gpt, Model model) {
+    private static void ensureWeights(GptModel gpt, Model model, Path adapter) {
         synchronized (gpt) {
             if (!gpt.isInitialized()) {
+                Path dir = model.getModelPath();
                 try {
-                    ModelDirectory.loadWeights(gpt, model.getModelPath(), model.getNDManager());
+                    ModelDirectory.loadWeights(gpt, dir, model.getNDManager());
+                    if (adapter != null) {
+                        AdapterDirectory.loadWeights(gpt, adapter, model.getNDManager());
+                    }
                 } catch (IOException e) {
                     throw new IllegalArgumentException(
-                            "cannot read weights in " + model.getModelPath() + ": " + e, e);
+                            "cannot read weights in "
+                                    + (adapter == null ? dir : dir + " and " + adapter)
+                                    + ": "
+                                    + e,
+                            e);
                 }
                 return;
             }

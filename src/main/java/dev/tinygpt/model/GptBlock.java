@@ -9,7 +9,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What every tinygpt block shares: children and parameters under their GPT-2 checkpoint names, so
@@ -56,6 +58,19 @@ abstract class GptBlock extends AbstractBlock {
         for (Pair<String, Block> child : block.getChildren()) {
             collect(prefix + child.getKey() + ".", child.getValue(), into);
         }
+    }
+
+    /** Every block under this one by its path ({@code h.0.attn.c_attn}), parents first. */
+    final Map<String, Block> namedBlocks(String prefix) {
+        Map<String, Block> blocks = new LinkedHashMap<>();
+        for (Pair<String, Block> child : getChildren()) {
+            String name = prefix + child.getKey();
+            blocks.put(name, child.getValue());
+            if (child.getValue() instanceof GptBlock g) {
+                blocks.putAll(g.namedBlocks(name + "."));
+            }
+        }
+        return blocks;
     }
 
     @Override

@@ -5,13 +5,18 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.profile.Profile;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A GPT-2-style decoder: token and position embeddings, {@code n_layer} pre-norm transformer
@@ -33,10 +38,25 @@ import java.util.List;
  *
  * <p>Every array a forward creates lives in the manager of its inputs (the caller's step manager),
  * not in the model's: the model's manager only ever holds parameters.
+ *
+ * <p>With a {@link LoraConfig}, the projections it targets carry LoRA adapters ({@link
+ * Projection}), whose parameters ({@code h.0.attn.c_attn.lora_A.weight}, …) are the model's {@link
+ * #adapterParameters}; the rest are its {@link #baseParameters}, what a model directory holds.
  */
 public final class GptModel extends GptBlock {
+    /**
+     * A key of {@code forward}'s parameters: compute logits from this position of the step on (a
+     * {@code Long}), as evaluation, which scores only some positions of a window, asks; it wins
+     * over {@code lastPositionOnly}.
+     */
+    public static final String LOGITS_FROM = "logits_from";
+
+    /** What PEFT and Hugging Face call the blocks: {@code transformer.h.0.attn.c_attn}. */
+    public static final String MODULE_PREFIX = "transformer.";
+
     private final GptConfig config;
     private final boolean lastPositionOnly;
+    private final LoraConfig lora;
     private final EmbeddingTable wte;
     private final EmbeddingTable wpe;
     private final List<TransformerBlock> blocks;
@@ -53,8 +73,16 @@ public final class GptModel extends GptBlock {
      *     else, and the head is the widest matmul of a step
      */
     public GptModel(GptConfig config, boolean lastPositionOnly) {
+        this(config, lastPositionOnly, null);
+    }
+
+    /**
+     * @param lora the LoRA adapters to attach to the projections it targets, or null for none
+     */
+    public GptModel(GptConfig config, boolean lastPositionOnly, LoraConfig lora) {
         this.config = config;
         this.lastPositionOnly = lastPositionOnly;
+        this.lora = lora;
         wte = child("wte", new EmbeddingTable(config.vocabSize(), config.dModel()));
         wpe = child("wpe", new EmbeddingTable(config.contextLength(), config.dModel()));
         List<TransformerBlock> list = new ArrayList<>(config.layers());
@@ -67,6 +95,44 @@ public final class GptModel extends GptBlock {
                 config.tiedHead()
                         ? null
                         : child("lm_head", new LmHead(config.vocabSize(), config.dModel()));
+        if (lora != null) {
+            attachAdapters(lora);
+        }
+    }
+
+    /**
+     * PEFT's injection: an adapter on every projection {@code lora} targets. A target that names no
+     * projection is refused, as PEFT refuses one that names no module.
+     */
+    private void attachAdapters(LoraConfig lora) {
+        Map<String, Projection> projections = projections();
+        for (String target : lora.targets()) {
+            if (projections.keySet().stream()
+                    .noneMatch(name -> LoraConfig.matches(MODULE_PREFIX + name, target))) {
+                throw new IllegalArgumentException(
+                        "target_modules: '"
+                                + target
+                                + "' names no projection of this model (GPT-2's are c_attn,"
+                                + " attn.c_proj, c_fc and mlp.c_proj)");
+            }
+        }
+        projections.forEach(
+                (name, projection) -> {
+                    if (lora.adapts(MODULE_PREFIX + name)) {
+                        projection.adapt(lora);
+                    }
+                });
+    }
+
+    /** Every projection by its name in the block tree ({@code h.0.attn.c_attn}), in order. */
+    private Map<String, Projection> projections() {
+        Map<String, Projection> found = new LinkedHashMap<>();
+        for (Map.Entry<String, Block> e : namedBlocks("").entrySet()) {
+            if (e.getValue() instanceof Projection p) {
+                found.put(e.getKey(), p);
+            }
+        }
+        return found;
     }
 
     public GptConfig config() {
@@ -83,6 +149,46 @@ public final class GptModel extends GptBlock {
      */
     public List<NamedParameter> namedParameters() {
         return namedParameters("");
+    }
+
+    /** The LoRA adapters' settings, when the model has adapters. */
+    public Optional<LoraConfig> lora() {
+        return Optional.ofNullable(lora);
+    }
+
+    /** The parameters a model directory holds: every one but the adapters', in checkpoint order. */
+    public List<NamedParameter> baseParameters() {
+        return namedParameters().stream().filter(p -> !isAdapter(p)).toList();
+    }
+
+    /** The adapters' parameters ({@code h.0.attn.c_attn.lora_A.weight}, …); empty without. */
+    public List<NamedParameter> adapterParameters() {
+        return namedParameters().stream().filter(GptModel::isAdapter).toList();
+    }
+
+    private static boolean isAdapter(NamedParameter p) {
+        return p.name().contains(".lora_A.") || p.name().contains(".lora_B.");
+    }
+
+    /**
+     * The weights as a plain model directory holds them: the base parameters, each adapted
+     * projection's weight with its update merged in ({@code W + Aᵀ·Bᵀ·α/r}), PEFT's {@code
+     * merge_and_unload}. Without adapters, the parameters' own arrays; merged weights are new
+     * arrays in {@code manager}.
+     */
+    public Map<String, NDArray> plainWeights(NDManager manager) {
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        for (NamedParameter p : baseParameters()) {
+            weights.put(p.name(), p.parameter().getArray());
+        }
+        projections()
+                .forEach(
+                        (name, projection) -> {
+                            if (projection.adapted()) {
+                                weights.put(name + ".weight", projection.mergedWeight(manager));
+                            }
+                        });
+        return weights;
     }
 
     /**
@@ -130,7 +236,9 @@ public final class GptModel extends GptBlock {
                             ? blocks.get(i).apply(ps, x, bias, caches.get(i), true)
                             : layer(i, ps, x, bias, caches.get(i));
         }
-        if (lastPositionOnly && t > 1) {
+        if (params != null && params.contains(LOGITS_FROM)) {
+            x = x.get(new NDIndex(":, {}:, :", logitsFrom(params, t))); // -> (B,T-from,C)
+        } else if (lastPositionOnly && t > 1) {
             x = x.get(new NDIndex(":, -1:, :")); // (B,T,C) -> (B,1,C)
         }
         x = lnF.apply(ps, x, training);
@@ -145,6 +253,16 @@ public final class GptModel extends GptBlock {
             out.add(cache.values());
         }
         return out;
+    }
+
+    /** The first position that gets logits, from {@code forward}'s parameters. */
+    private static long logitsFrom(PairList<String, Object> params, long t) {
+        long from = (Long) params.get(LOGITS_FROM);
+        if (from < 0 || from >= t) {
+            throw new IllegalArgumentException(
+                    LOGITS_FROM + " must be in [0, " + t + "), got " + from);
+        }
+        return from;
     }
 
     /** Each layer's cache for the step: the input buffers written at P, or none. */

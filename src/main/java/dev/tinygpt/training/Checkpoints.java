@@ -6,16 +6,19 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.GptConfigJson;
+import dev.tinygpt.config.LoraConfig;
+import dev.tinygpt.config.LoraConfigJson;
 import dev.tinygpt.config.TrainingOptions;
+import dev.tinygpt.io.AdapterDirectory;
 import dev.tinygpt.io.AtomicFiles;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.SafetensorsReader;
 import dev.tinygpt.io.SafetensorsWriter;
 import dev.tinygpt.io.TensorInfo;
+import dev.tinygpt.io.TokenFile;
+import dev.tinygpt.io.TokenizerFiles;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
-import dev.tinygpt.tokenizer.Tokenizer;
-import dev.tinygpt.tokenizer.VocabularyJson;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -29,9 +32,11 @@ import java.util.stream.Stream;
 
 /**
  * A training run's output directory. Its top level is the best model so far (by validation loss), a
- * model directory like any other plus {@code training.json}; {@code checkpoint/} is the last state:
- * the model, the optimizer's moments ({@code optimizer.safetensors}) and {@code
- * trainer-state.json}.
+ * model directory like any other plus {@code training.json}, or for a LoRA run the best adapter, a
+ * PEFT adapter directory; {@code checkpoint/} is the last state: the model (a LoRA run's: its
+ * adapter and the {@code config.json} of the model it trains), the optimizer's moments ({@code
+ * optimizer.safetensors}) and {@code trainer-state.json}. The corpus's token file ({@link
+ * TokenFile}) sits beside them.
  *
  * <p>What a kill at any instant leaves (tested by killing a training process mid-write):
  *
@@ -59,16 +64,30 @@ final class Checkpoints implements AutoCloseable {
     private static final String OLD = "." + LAST + ".old";
     private static final String TEMP = "." + LAST + ".tmp";
 
-    /** What a run writes at its top level: the best model and its metrics. */
+    /**
+     * What a run writes at its top level: the best model (or adapter) and its metrics, and the
+     * corpus's tokens.
+     */
     private static final List<String> OUTPUT_FILES =
-            List.of(
-                    ModelDirectory.WEIGHTS_FILE,
-                    GptConfigJson.FILE_NAME,
-                    VocabularyJson.FILE_NAME,
-                    METRICS);
+            Stream.concat(
+                            Stream.of(
+                                    ModelDirectory.WEIGHTS_FILE,
+                                    GptConfigJson.FILE_NAME,
+                                    AdapterDirectory.WEIGHTS_FILE,
+                                    LoraConfigJson.FILE_NAME,
+                                    METRICS,
+                                    TokenFile.IDS,
+                                    TokenFile.INFO),
+                            TokenizerFiles.NAMES.stream())
+                    .toList();
 
-    /** What a checkpoint holds besides the arrays. */
-    record Saved(GptConfig config, Tokenizer tokenizer, TrainerState state) {}
+    /**
+     * What a checkpoint holds besides the arrays.
+     *
+     * @param lora a LoRA run's adapters, whose base model is where the tokenizer came from; null
+     *     for a run that trains every weight
+     */
+    record Saved(GptConfig config, TokenizerFiles tokenizer, TrainerState state, LoraConfig lora) {}
 
     private final Path out;
     private final DirectoryLock lock;
@@ -136,11 +155,11 @@ final class Checkpoints implements AutoCloseable {
 
     void saveBest(
             GptModel model,
-            Tokenizer tokenizer,
+            TokenizerFiles tokenizer,
             TrainingListener.Evaluation eval,
             TrainingOptions options)
             throws IOException {
-        ModelDirectory.save(out, model, tokenizer);
+        saveModel(out, model, tokenizer);
         JsonObject metrics = new JsonObject();
         metrics.addProperty("iter", eval.iter());
         metrics.addProperty("train_loss", eval.trainLoss());
@@ -149,12 +168,28 @@ final class Checkpoints implements AutoCloseable {
         AtomicFiles.writeString(out.resolve(METRICS), TrainerState.GSON.toJson(metrics) + "\n");
     }
 
+    /** The model as the run writes it: a model directory, or a LoRA run's adapter. */
+    private static void saveModel(Path dir, GptModel model, TokenizerFiles tokenizer)
+            throws IOException {
+        if (model.lora().isPresent()) {
+            AdapterDirectory.save(dir, model);
+        } else {
+            ModelDirectory.save(dir, model, tokenizer, false);
+        }
+    }
+
     /** Writes the last state: the model, the optimizer's moments, then {@code state}. */
-    void saveLast(GptModel model, Tokenizer tokenizer, AdamWOptimizer optimizer, TrainerState state)
+    void saveLast(
+            GptModel model, TokenizerFiles tokenizer, AdamWOptimizer optimizer, TrainerState state)
             throws IOException {
         Path temp = out.resolve(TEMP);
         deleteTree(temp);
-        ModelDirectory.save(temp, model, tokenizer);
+        saveModel(temp, model, tokenizer);
+        if (model.lora().isPresent()) {
+            // The shape the adapters train on (the base's, with this run's context and dropout).
+            AtomicFiles.writeString(
+                    temp.resolve(GptConfigJson.FILE_NAME), GptConfigJson.toJson(model.config()));
+        }
         SafetensorsWriter.write(temp.resolve(OPTIMIZER), optimizer.state());
         AtomicFiles.writeString(temp.resolve(STATE), state.toJson());
 
@@ -180,7 +215,7 @@ final class Checkpoints implements AutoCloseable {
 
     /**
      * The last complete checkpoint ({@link #existing} has put it in place), of a run on {@code
-     * corpus}.
+     * corpus}. A LoRA run's tokenizer is its base model's.
      */
     Saved readLast(String corpus) throws IOException {
         Path dir = lastDirectory();
@@ -190,23 +225,43 @@ final class Checkpoints implements AutoCloseable {
                     "the corpus differs from the one the run in " + out + " was trained on");
         }
         GptConfig config = ModelDirectory.readConfig(dir);
-        Tokenizer tokenizer =
-                ModelDirectory.readTokenizer(dir)
-                        .orElseThrow(() -> new IllegalArgumentException(dir + " has no tokenizer"));
-        return new Saved(config, tokenizer, state);
+        LoraConfig lora =
+                Files.exists(dir.resolve(LoraConfigJson.FILE_NAME))
+                        ? AdapterDirectory.readConfig(dir)
+                        : null;
+        Path tokenizerDir = lora == null ? dir : Path.of(lora.baseModel());
+        TokenizerFiles tokenizer =
+                ModelDirectory.readTokenizerFiles(tokenizerDir)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                tokenizerDir + " has no tokenizer"));
+        return new Saved(config, tokenizer, state, lora);
     }
 
     /**
-     * Loads the last checkpoint's weights into {@code model} and its moments into the optimizer.
+     * Loads the last checkpoint's weights into {@code model} (a LoRA run's: its base model's, then
+     * the adapter) and the moments of the parameters that train into the optimizer.
      */
-    void loadLast(GptModel model, NDManager manager, AdamWOptimizer optimizer, int steps)
+    void loadLast(
+            GptModel model,
+            NDManager manager,
+            AdamWOptimizer optimizer,
+            List<NamedParameter> trainable,
+            int steps)
             throws IOException {
         Path dir = lastDirectory();
-        ModelDirectory.loadWeights(model, dir, manager);
+        if (model.lora().isPresent()) {
+            Path base = Path.of(model.lora().get().baseModel());
+            ModelDirectory.loadWeights(model, base, manager, true);
+            AdapterDirectory.loadWeights(model, dir, manager);
+        } else {
+            ModelDirectory.loadWeights(model, dir, manager);
+        }
         Map<String, NDArray> state = new LinkedHashMap<>();
         Path file = dir.resolve(OPTIMIZER);
         try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            requireMoments(reader, model);
+            requireMoments(reader, trainable);
             for (String name : reader.tensors().keySet()) {
                 state.put(name, reader.readFloat32(name, manager));
             }
@@ -221,9 +276,9 @@ final class Checkpoints implements AutoCloseable {
      * The optimizer file must hold both moments of every parameter, in its shape, and nothing else:
      * a missing moment would silently restart from zero and the run would differ.
      */
-    private static void requireMoments(SafetensorsReader reader, GptModel model) {
+    private static void requireMoments(SafetensorsReader reader, List<NamedParameter> trainable) {
         Map<String, TensorInfo> tensors = new LinkedHashMap<>(reader.tensors());
-        for (NamedParameter p : model.namedParameters()) {
+        for (NamedParameter p : trainable) {
             for (String moment : new String[] {"m.", "v."}) {
                 TensorInfo info = tensors.remove(moment + p.name());
                 if (info == null) {

@@ -1,14 +1,14 @@
 package dev.tinygpt.training;
 
-import dev.tinygpt.tokenizer.Tokenizer;
-import java.util.Arrays;
+import dev.tinygpt.io.TokenIds;
 import java.util.Random;
 
 /**
- * A corpus encoded once into token ids and split as nanoGPT's {@code prepare.py} does: the first
- * {@code trainFraction} of the ids (rounded down) for training, the rest for validation. {@link
- * #sample} draws a batch of random windows from one split, with targets shifted by one token, as
- * nanoGPT's {@code get_batch}.
+ * A corpus as token ids, split as nanoGPT's {@code prepare.py} does: the first {@code
+ * trainFraction} of the ids (rounded down) for training, the rest for validation. {@link #sample}
+ * draws a batch of random windows from one split, with targets shifted by one token, as nanoGPT's
+ * {@code get_batch}. The ids may be memory-mapped ({@link dev.tinygpt.io.TokenFile}): windows are
+ * copied out of them.
  */
 public final class TextDataset {
     /** nanoGPT's split: 90% train, 10% validation. */
@@ -39,48 +39,36 @@ public final class TextDataset {
         }
     }
 
-    private final int[] train;
-    private final int[] validation;
+    private final TokenIds ids;
+    private final int trainSize;
 
     /**
      * @param ids the whole corpus as token ids; copied
      * @param trainFraction share of the ids, from the start, that goes to training, in (0, 1)
      */
     public TextDataset(int[] ids, double trainFraction) {
-        if (ids.length == 0) {
+        this(TokenIds.of(ids.clone()), trainFraction);
+    }
+
+    /**
+     * @param ids the whole corpus as token ids, not copied
+     * @param trainFraction share of the ids, from the start, that goes to training, in (0, 1)
+     */
+    public TextDataset(TokenIds ids, double trainFraction) {
+        if (ids.size() == 0) {
             throw new IllegalArgumentException("the corpus is empty");
         }
         if (!(trainFraction > 0 && trainFraction < 1)) {
             throw new IllegalArgumentException(
                     "the train fraction must be in (0, 1), got " + trainFraction);
         }
-        int nTrain = (int) (ids.length * trainFraction); // nanoGPT: int(n * 0.9)
-        this.train = Arrays.copyOfRange(ids, 0, nTrain);
-        this.validation = Arrays.copyOfRange(ids, nTrain, ids.length);
-    }
-
-    /**
-     * Encodes {@code corpus} and checks that both splits hold at least one window of {@code
-     * context} tokens plus its target.
-     */
-    public static TextDataset of(
-            String corpus, Tokenizer tokenizer, double trainFraction, int context) {
-        if (corpus.isEmpty()) {
-            throw new IllegalArgumentException("the corpus is empty");
-        }
-        TextDataset dataset = new TextDataset(tokenizer.encode(corpus), trainFraction);
-        dataset.requireContext(context);
-        return dataset;
-    }
-
-    /** {@link #of(String, Tokenizer, double, int)} with the 90/10 split. */
-    public static TextDataset of(String corpus, Tokenizer tokenizer, int context) {
-        return of(corpus, tokenizer, DEFAULT_TRAIN_FRACTION, context);
+        this.ids = ids;
+        this.trainSize = (int) (ids.size() * trainFraction); // nanoGPT: int(n * 0.9)
     }
 
     /** Number of tokens in a split. */
     public int size(Split split) {
-        return ids(split).length;
+        return split == Split.TRAIN ? trainSize : ids.size() - trainSize;
     }
 
     /**
@@ -109,13 +97,13 @@ public final class TextDataset {
             throw new IllegalArgumentException("the context must be at least 1, got " + context);
         }
         requireWindow(split, context);
-        int[] ids = ids(split);
+        int offset = split == Split.TRAIN ? 0 : trainSize;
         int[][] inputs = new int[batchSize][];
         int[][] targets = new int[batchSize][];
         for (int b = 0; b < batchSize; b++) {
-            int start = random.nextInt(ids.length - context); // 0 … n - context - 1
-            inputs[b] = Arrays.copyOfRange(ids, start, start + context);
-            targets[b] = Arrays.copyOfRange(ids, start + 1, start + context + 1);
+            int start = offset + random.nextInt(size(split) - context); // 0 … n - context - 1
+            inputs[b] = ids.copy(start, context);
+            targets[b] = ids.copy(start + 1, context);
         }
         return new Batch(inputs, targets);
     }
@@ -134,9 +122,5 @@ public final class TextDataset {
                             + (context + 1)
                             + "; use a longer corpus or a shorter context");
         }
-    }
-
-    private int[] ids(Split split) {
-        return split == Split.TRAIN ? train : validation;
     }
 }

@@ -1,8 +1,13 @@
 package dev.tinygpt.training;
 
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.config.TrainingOptions;
+import dev.tinygpt.io.ModelDirectory;
+import dev.tinygpt.io.TokenFile;
+import dev.tinygpt.io.TokenizerFiles;
 import dev.tinygpt.model.GptModel;
+import dev.tinygpt.model.NamedParameter;
 import dev.tinygpt.model.WeightInit;
 import dev.tinygpt.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -12,9 +17,11 @@ import java.util.Optional;
 
 /**
  * One training run of a GPT on a text corpus, from its start (or a resume) to its close: the output
- * directory and its lock, the {@link TrainingStep}s with nanoGPT's {@link LrSchedule}, and every
- * {@code evalInterval} steps (and at the end) a loss estimate and a checkpoint; the best model by
- * validation loss is kept as the output directory's model.
+ * directory and its lock, the corpus's tokens (a {@link TokenFile} beside the run, tokenized once),
+ * the {@link TrainingStep}s with nanoGPT's {@link LrSchedule}, and every {@code evalInterval} steps
+ * (and at the end) a loss estimate and a checkpoint; the best model by validation loss is kept as
+ * the output directory's model. A run starts from GPT-2's initialisation ({@link #start}) or from a
+ * model directory's weights ({@link #fineTune}), every weight training or LoRA adapters only.
  *
  * <p>A resumed run continues exactly as the uninterrupted run would (the steps are deterministic,
  * see {@link TrainingStep}); a resume may also change the total steps, and with them the schedule.
@@ -23,30 +30,35 @@ public final class TrainingRun implements AutoCloseable {
     /** The best model so far, saved in the output directory; {@code iter} 0 if not recorded. */
     public record Best(int iter, double valLoss) {}
 
-    /** Puts weights into a new run's model: initialised, or loaded from its checkpoint. */
+    /** Puts weights into a new run's model: initialised, or loaded from files. */
     private interface Weights {
         void into(TrainingStep step) throws IOException;
     }
 
+    /** What a run is made of before its weights are in. */
+    private record Parts(
+            GptConfig config,
+            LoraConfig lora,
+            TokenizerFiles tokenizer,
+            Checkpoints checkpoints,
+            TrainerState state) {}
+
     private final GptConfig config;
-    private final Tokenizer tokenizer;
+    private final TokenizerFiles tokenizer;
     private final Checkpoints checkpoints;
     private final TrainingStep step;
+    private final TokenizedCorpus tokenized;
     private TrainerState state;
     private Optional<TrainerState> lastCheckpoint = Optional.empty();
     private boolean closed;
 
-    private TrainingRun(
-            GptConfig config,
-            Tokenizer tokenizer,
-            TextDataset data,
-            Checkpoints checkpoints,
-            TrainerState state) {
-        this.config = config;
-        this.tokenizer = tokenizer;
-        this.checkpoints = checkpoints;
-        this.state = state;
-        this.step = new TrainingStep(config, state.options(), data);
+    private TrainingRun(Parts parts, TextDataset data, TokenizedCorpus tokenized) {
+        this.config = parts.config();
+        this.tokenizer = parts.tokenizer();
+        this.checkpoints = parts.checkpoints();
+        this.state = parts.state();
+        this.tokenized = tokenized;
+        this.step = new TrainingStep(config, parts.lora(), state.options(), data);
     }
 
     /**
@@ -56,16 +68,58 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun start(
             GptConfig config, Tokenizer tokenizer, String corpus, TrainingOptions options, Path out)
             throws IOException {
-        TextDataset data = dataset(corpus, tokenizer, config, options);
-        Checkpoints checkpoints = Checkpoints.create(out);
-        TrainerState fresh = TrainerState.fresh(options, corpus);
-        return open(
+        return fresh(
                 config,
-                tokenizer,
-                data,
-                checkpoints,
-                fresh,
+                null,
+                TokenizerFiles.of(tokenizer),
+                corpus,
+                options,
+                out,
                 step -> WeightInit.initialize(step.block(), step.manager(), options.seed()));
+    }
+
+    /**
+     * A new run on {@code corpus} from a model directory's weights, config and tokenizer (the
+     * corpus is tokenized with that tokenizer), every weight training or LoRA adapters only; output
+     * in {@code out} as for {@link #start}: a model directory, or a LoRA run's adapter directory.
+     */
+    public static TrainingRun fineTune(
+            FineTune from, String corpus, TrainingOptions options, Path out) throws IOException {
+        GptConfig config = from.config(ModelDirectory.readConfig(from.base()));
+        TokenizerFiles tokenizer =
+                ModelDirectory.readTokenizerFiles(from.base())
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                from.base()
+                                                        + " has no tokenizer to read the corpus"
+                                                        + " with"));
+        return fresh(
+                config,
+                from.adapters(),
+                tokenizer,
+                corpus,
+                options,
+                out,
+                step -> {
+                    ModelDirectory.loadWeights(step.block(), from.base(), step.manager(), true);
+                    WeightInit.initializeAdapters(step.block(), step.manager(), options.seed());
+                });
+    }
+
+    /** A new run in {@code out}, which must not hold one, its weights from {@code weights}. */
+    private static TrainingRun fresh(
+            GptConfig config,
+            LoraConfig lora,
+            TokenizerFiles tokenizer,
+            String corpus,
+            TrainingOptions options,
+            Path out,
+            Weights weights)
+            throws IOException {
+        TrainerState state = TrainerState.fresh(options, corpus);
+        Parts parts = new Parts(config, lora, tokenizer, Checkpoints.create(out), state);
+        return open(parts, out, corpus, false, weights);
     }
 
     /**
@@ -75,52 +129,62 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun resume(Path out, String corpus) throws IOException {
         Checkpoints checkpoints = Checkpoints.existing(out);
         Checkpoints.Saved saved;
-        TextDataset data;
         try {
             saved = checkpoints.readLast(corpus);
-            data = dataset(corpus, saved.tokenizer(), saved.config(), saved.state().options());
         } catch (IOException | RuntimeException e) {
             checkpoints.abandon(e);
             throw e;
         }
         TrainerState state = saved.state();
+        Parts parts =
+                new Parts(saved.config(), saved.lora(), saved.tokenizer(), checkpoints, state);
         TrainingRun run =
                 open(
-                        saved.config(),
-                        saved.tokenizer(),
-                        data,
-                        checkpoints,
-                        state,
+                        parts,
+                        out,
+                        corpus,
+                        true,
                         step ->
                                 checkpoints.loadLast(
                                         step.block(),
                                         step.manager(),
                                         step.optimizer(),
+                                        step.trainable(),
                                         state.iter()));
         run.lastCheckpoint = Optional.of(state);
         return run;
     }
 
-    /** The run with its weights; if it cannot be made, what it holds is released. */
+    /**
+     * The run with its data and weights; if it cannot be made, what it holds is released. A new
+     * run's token file is written once the run stands, so a refused run leaves none.
+     */
     private static TrainingRun open(
-            GptConfig config,
-            Tokenizer tokenizer,
-            TextDataset data,
-            Checkpoints checkpoints,
-            TrainerState state,
-            Weights weights)
+            Parts parts, Path out, String corpus, boolean resume, Weights weights)
             throws IOException {
         TrainingRun run = null;
         try {
-            run = new TrainingRun(config, tokenizer, data, checkpoints, state);
+            TrainingOptions options = parts.state().options();
+            TrainingLimits.requireFits(parts.config(), options);
+            Corpus tokens =
+                    Corpus.of(
+                            out,
+                            corpus,
+                            parts.state().corpusSha256(),
+                            parts.tokenizer().tokenizer(),
+                            1 - options.valFraction(),
+                            parts.config().contextLength(),
+                            resume);
+            run = new TrainingRun(parts, tokens.dataset(), tokens.summary());
             weights.into(run.step);
             run.step.requireGradients();
+            tokens.save();
             return run;
         } catch (IOException | RuntimeException e) {
             if (run != null) {
                 run.step.close();
             }
-            checkpoints.abandon(e);
+            parts.checkpoints().abandon(e);
             throw e;
         }
     }
@@ -163,7 +227,22 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public Tokenizer tokenizer() {
-        return tokenizer;
+        return tokenizer.tokenizer();
+    }
+
+    /** How the run got its corpus's tokens: tokenized now, or its token file reused. */
+    public TokenizedCorpus tokenized() {
+        return tokenized;
+    }
+
+    /** The LoRA adapters the run trains, if it trains adapters only. */
+    public Optional<LoraConfig> lora() {
+        return step.block().lora();
+    }
+
+    /** The number of scalars that train: every parameter's, or the adapters'. */
+    public long trainableParameters() {
+        return step.trainable().stream().mapToLong(NamedParameter::size).sum();
     }
 
     public TrainingOptions options() {
@@ -227,13 +306,6 @@ public final class TrainingRun implements AutoCloseable {
     public float[] lastLogits(int[] ids) {
         checkOpen();
         return step.lastLogits(ids);
-    }
-
-    /** The corpus as a run's data, once its batches are known to fit. */
-    private static TextDataset dataset(
-            String corpus, Tokenizer tokenizer, GptConfig config, TrainingOptions options) {
-        TrainingLimits.requireFits(config, options);
-        return TextDataset.of(corpus, tokenizer, 1 - options.valFraction(), config.contextLength());
     }
 
     /** Releases the arrays and the output directory's lock. Closing twice is harmless. */

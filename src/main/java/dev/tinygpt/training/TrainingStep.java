@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.model.GptModel;
 import dev.tinygpt.model.NamedParameter;
@@ -26,6 +27,9 @@ import java.util.Random;
  * then {@link AdamWOptimizer}. The loss estimate is the mean loss over fixed batches of each split,
  * dropout off.
  *
+ * <p>With LoRA adapters only they train: the base weights never require gradients, so autograd
+ * computes none for them and AdamW keeps moments for the adapters alone.
+ *
  * <p>Determinism: the batch of step {@code i} and its dropout masks are drawn from the seed and
  * {@code i} alone, so a step taken after a resume is the step the uninterrupted run takes.
  */
@@ -35,30 +39,31 @@ final class TrainingStep implements AutoCloseable {
     private final TextDataset data;
     private final Model model;
     private final GptModel block;
-    private final List<NamedParameter> parameters;
+    private final List<NamedParameter> trainable;
     private final AdamWOptimizer optimizer;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private final List<TextDataset.Batch> trainProbe;
     private final List<TextDataset.Batch> validationProbe;
 
     /**
-     * A model with the shape of {@code config}, its parameters not yet initialised or loaded.
-     * {@code options} give the batch size, seed, gradient clip, AdamW settings and evaluation
-     * batches; the total steps are the run's business.
+     * A model with the shape of {@code config} and the adapters of {@code lora} (null: none, every
+     * parameter trains), its parameters not yet initialised or loaded. {@code options} give the
+     * batch size, seed, gradient clip, AdamW settings and evaluation batches; the total steps are
+     * the run's business.
      */
-    TrainingStep(GptConfig config, TrainingOptions options, TextDataset data) {
+    TrainingStep(GptConfig config, LoraConfig lora, TrainingOptions options, TextDataset data) {
         this.config = config;
         this.options = options;
         this.data = data;
-        // The evaluation batches first: they are plain Java, and nothing native is held yet if
-        // they fail.
+        // The evaluation batches and the block first (a LoRA target that names no projection is
+        // refused there): they are plain Java, and nothing native is held yet if they fail.
         Random probe = new Random(options.seed() + 7);
         this.trainProbe = probes(TextDataset.Split.TRAIN, probe);
         this.validationProbe = probes(TextDataset.Split.VALIDATION, probe);
+        this.block = new GptModel(config, false, lora);
         this.model = Model.newInstance("tinygpt-train", "PyTorch");
-        this.block = new GptModel(config, false);
         this.model.setBlock(block);
-        this.parameters = block.namedParameters();
+        this.trainable = lora == null ? block.namedParameters() : block.adapterParameters();
         this.optimizer =
                 new AdamWOptimizer(
                         model.getNDManager(),
@@ -86,9 +91,14 @@ final class TrainingStep implements AutoCloseable {
         return (long) options.batchSize() * config.contextLength();
     }
 
-    /** Marks the parameters for gradients, once they are initialised or loaded. */
+    /** The parameters that train: all of them, or the adapters'. */
+    List<NamedParameter> trainable() {
+        return trainable;
+    }
+
+    /** Marks the trainable parameters for gradients, once they are initialised or loaded. */
     void requireGradients() {
-        for (NamedParameter p : parameters) {
+        for (NamedParameter p : trainable) {
             p.parameter().getArray().setRequiresGradient(true);
         }
     }
@@ -111,7 +121,7 @@ final class TrainingStep implements AutoCloseable {
                 collector.backward(l);
             }
             clipGradients(scratch);
-            optimizer.step(parameters, lr);
+            optimizer.step(trainable, lr);
             return value;
         }
     }
@@ -150,15 +160,15 @@ final class TrainingStep implements AutoCloseable {
         return loss.evaluate(new NDList(labels), new NDList(flat));
     }
 
-    /** Clips the global gradient norm of all parameters to the options' limit. */
+    /** Clips the global gradient norm of the trainable parameters to the options' limit. */
     private void clipGradients(NDManager m) {
         if (options.gradClip() <= 0) {
             return;
         }
         // getGradient() hands out a new handle (in the parameter's manager) each call: close them.
-        List<NDArray> gradients = new ArrayList<>(parameters.size());
+        List<NDArray> gradients = new ArrayList<>(trainable.size());
         try {
-            for (NamedParameter p : parameters) {
+            for (NamedParameter p : trainable) {
                 gradients.add(p.parameter().getArray().getGradient());
             }
             GradientClipping.clipGlobalNorm(gradients, options.gradClip(), m);

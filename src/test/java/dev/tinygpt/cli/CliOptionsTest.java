@@ -10,6 +10,7 @@ import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.CharTokenizer;
 import dev.tinygpt.tokenizer.WordTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +36,10 @@ import picocli.CommandLine.Model.OptionSpec;
 class CliOptionsTest {
     @TempDir static Path dir;
     private static Path model;
+    private static Path charModel;
     private static Path corpus;
     private static Path badUtf8;
+    private static Path words;
     private static int fresh;
 
     /** Options that take any value of their type, and why. */
@@ -182,9 +185,38 @@ class CliOptionsTest {
         c.add(new Case("train", "--eval-interval", "0", "--eval-interval must be positive"));
         c.add(new Case("train", "--eval-iters", "0", "--eval-iters must be positive"));
         c.add(new Case("train", "--val-fraction", "1", "--val-fraction must be in (0, 1)"));
+        c.add(new Case("train", "--init-from", missing, "model directory not found"));
+        c.add(
+                new Case(
+                        "train",
+                        "--init-from",
+                        modelDir,
+                        "the corpus holds text the model's tokenizer cannot encode: unknown word"
+                                + " 'To' (word 1)"));
+        c.add(new Case("train", "--lora-rank", "0", "--lora-rank must be ≥ 1, got 0"));
+        c.add(new Case("train", "--lora-alpha", "0", "--lora-alpha must be > 0 and finite"));
+        c.add(new Case("train", "--lora-dropout", "1", "--lora-dropout must be in [0, 1)"));
+        c.add(
+                new Case(
+                        "train",
+                        "--lora-targets",
+                        "c_attn,wte",
+                        "--lora-targets: 'wte' names no projection of this model"));
         c.add(new Case("convert", "--model", missing, "model directory not found"));
         c.add(new Case("convert", "--out", modelDir, "--out must differ from --model"));
         c.add(new Case("convert", "--dtype", "f8", "bad --dtype 'f8'"));
+        c.add(new Case("eval", "--model", missing, "model directory not found"));
+        c.add(new Case("eval", "--file", missing, "file not found"));
+        c.add(new Case("eval", "--file", badUtf8.toString(), "is not valid UTF-8"));
+        c.add(new Case("eval", "--file", corpus.toString(), "unknown word 'To'"));
+        c.add(new Case("eval", "--stride", "0", "--stride must be in [1, n_positions − 1 = 31]"));
+        c.add(new Case("eval", "--stride", "32", "--stride must be in [1, n_positions − 1 = 31]"));
+        c.add(new Case("eval", "--batch-size", "0", "--batch-size must be ≥ 1, got 0"));
+        c.add(new Case("eval", "--threads", "0", "--threads must be ≥ 1, got 0"));
+        for (String command : List.of("generate", "convert", "eval", "serve")) {
+            c.add(new Case(command, "--adapter", missing, "adapter directory not found"));
+            c.add(new Case(command, "--adapter", modelDir, "missing adapter_config.json"));
+        }
         return c;
     }
 
@@ -196,6 +228,16 @@ class CliOptionsTest {
             lm.save(model);
         }
         corpus = Files.writeString(dir.resolve("corpus.txt"), "To be, or not to be. ".repeat(200));
+        charModel = dir.resolve("char-model");
+        CharTokenizer chars = CharTokenizer.fromCorpus(Files.readString(corpus), false);
+        try (LanguageModel lm =
+                LanguageModel.create(
+                        GptConfig.exercise().toBuilder().vocabSize(chars.vocabSize()).build(),
+                        1,
+                        chars)) {
+            lm.save(charModel);
+        }
+        words = Files.writeString(dir.resolve("words.txt"), "the cat sat on the mat ".repeat(20));
         badUtf8 =
                 Files.write(
                         dir.resolve("bad.txt"),
@@ -388,11 +430,22 @@ class CliOptionsTest {
                 if (!option.equals("--resume")) {
                     base.put("--out", out);
                 }
-                base.put("--preset", "char-tiny");
+                if (option.equals("--init-from")) {
+                    break; // a fine-tune takes its shape from the model: no --preset
+                } else if (option.startsWith("--lora-")) {
+                    base.put("--init-from", charModel.toString());
+                    base.put("--lora-rank", "2");
+                } else {
+                    base.put("--preset", "char-tiny");
+                }
             }
             case "convert" -> {
                 base.put("--model", model.toString());
                 base.put("--out", out);
+            }
+            case "eval" -> {
+                base.put("--model", model.toString());
+                base.put("--file", words.toString());
             }
             default -> {}
         }

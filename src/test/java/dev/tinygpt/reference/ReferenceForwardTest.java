@@ -55,17 +55,21 @@ class ReferenceForwardTest {
         }
     }
 
+    /** Two layers of four heads, 16 positions, tied: the reference tests' small model. */
+    static GptConfig fourHeads(int vocabSize) {
+        return GptConfig.builder()
+                .vocabSize(vocabSize)
+                .contextLength(16)
+                .layers(2)
+                .heads(4)
+                .dModel(32)
+                .mlpHidden(64)
+                .build();
+    }
+
     @Test
     void fourHeadTiedGeluNewModelMatchesReferenceWithAndWithoutCache() throws Exception {
-        GptConfig config =
-                GptConfig.builder()
-                        .vocabSize(50)
-                        .contextLength(16)
-                        .layers(2)
-                        .heads(4)
-                        .dModel(32)
-                        .mlpHidden(64)
-                        .build();
+        GptConfig config = fourHeads(50);
         int[] ids = {3, 49, 0, 17, 17, 25, 8, 41, 2, 30, 11, 46, 5, 33, 19, 7}; // fills the context
         int prefix = 6;
         try (LanguageModel lm = LanguageModel.create(config, 2, null)) {
@@ -314,7 +318,7 @@ class ReferenceForwardTest {
         System.out.printf("ReferenceForwardTest max |reference - DJL|, %s: %.3g%n", what, value);
     }
 
-    private static ReferenceGpt referenceOf(GptModel model) {
+    static ReferenceGpt referenceOf(GptModel model) {
         return new ReferenceGpt(model.config(), weightsOf(model));
     }
 
@@ -332,7 +336,7 @@ class ReferenceForwardTest {
      * tolerance: matrices ~ N(0, 1/fan_in), embeddings ~ N(0, 0.5²), biases and LayerNorm shifts ~
      * N(0, 0.2²), LayerNorm scales ~ 1 + N(0, 0.2²).
      */
-    private static void randomize(GptModel model, long seed) {
+    static void randomize(GptModel model, long seed) {
         Random random = new Random(seed);
         for (NamedParameter p : model.namedParameters()) {
             String name = p.name();

@@ -14,12 +14,14 @@ import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
 import dev.tinygpt.sampling.LogitsProcessor;
 import dev.tinygpt.tokenizer.WordTokenizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Continuous batching gives every request what it gets alone: the {@code Generator} (through {@link
@@ -309,6 +311,42 @@ class SchedulerTest {
             assertEquals(
                     r.text.substring(promptText.length()),
                     plain.out().await().get(0).text.toString());
+        }
+    }
+
+    @Test
+    void promptScoresOfALoadedModelEqualItsCreatorsAndLeaveItWhole(@TempDir Path dir)
+            throws Exception {
+        int[] prompt = {4, 9, 2, 2, 17};
+        CompletionSettings score =
+                CompletionSettings.builder().maxTokens(0).logprobs(2).echo(true).build();
+        List<TokenLogprob> created;
+        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 18, WORDS);
+                Scheduler scheduler = new Scheduler(lm, 1, 1)) {
+            created =
+                    submit(scheduler, new Case(List.of(prompt), score))
+                            .out()
+                            .await()
+                            .get(0)
+                            .promptLogprobs;
+            lm.save(dir);
+        }
+        try (LanguageModel loaded = LanguageModel.load(dir)) {
+            int[] before = loaded.generate(prompt, GenerationOptions.greedy(8)).generated();
+            try (Scheduler scheduler = new Scheduler(loaded, 1, 1)) {
+                List<TokenLogprob> scored =
+                        submit(scheduler, new Case(List.of(prompt), score))
+                                .out()
+                                .await()
+                                .get(0)
+                                .promptLogprobs;
+                for (int t = 1; t < prompt.length; t++) {
+                    assertEquals(created.get(t).logprob(), scored.get(t).logprob(), 1e-6);
+                }
+            }
+            // the scoring block shares the weights; its session closed with the scheduler
+            assertArrayEquals(
+                    before, loaded.generate(prompt, GenerationOptions.greedy(8)).generated());
         }
     }
 

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.GenerationOptions;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.CharTokenizer;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -30,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * process ended; the test asserts only what must hold wherever it lands. After every kill the last
  * complete checkpoint loads and generates, and the top level is a model that loads whenever it has
  * a {@code config.json}; the run finally resumes to its end and writes byte for byte the files of a
- * run that was never interrupted. Each state a kill inside a write can leave is made by hand, one
- * by one, in {@link CheckpointRecoveryTest}.
+ * run that was never interrupted. A LoRA run (adapters on a base model, written as PEFT adapter
+ * directories) is killed twice and holds to the same. Each state a kill inside a write can leave is
+ * made by hand, one by one, in {@link CheckpointRecoveryTest}.
  */
 class KilledTrainingTest {
     private static final String[] OPTIONS = {
@@ -47,44 +51,95 @@ class KilledTrainingTest {
         "8"
     };
 
-    private static final int KILLS = 4;
+    /** What a LoRA run trains on a base model made from the corpus. */
+    private static final String[] LORA = {
+        "--max-iters",
+        "60",
+        "--eval-interval",
+        "3",
+        "--eval-iters",
+        "1",
+        "--batch-size",
+        "8",
+        "--lora-rank",
+        "4",
+        "--lora-targets",
+        "c_attn,c_fc"
+    };
 
     @TempDir Path dir;
 
     @Test
     void killsAtAnyMomentNeverBreakTheRunAndItResumesToTheSameBytes() throws Exception {
-        Path corpus = dir.resolve("corpus.txt");
-        Files.writeString(corpus, corpus(new Random(5)));
-        Path reference = dir.resolve("reference");
-        assertEquals(0, run(train(corpus, reference), null, reference), "the reference run");
-
-        Path out = Files.createDirectories(dir.resolve("killed"));
-        Random moments = new Random(20_260_414);
-        int midWrite = 0;
-        for (int round = 0; round < KILLS; round++) {
-            Kill kill = new Kill(1 + moments.nextInt(5), moments.nextInt(40));
-            run(next(corpus, out), kill, out);
-            midWrite += leftovers(out) ? 1 : 0;
-            if (lastCheckpoint(out) != null) {
-                assertLoads(lastCheckpoint(out));
-            }
-            if (Files.exists(out.resolve("config.json"))) {
-                assertLoads(out);
-            }
-        }
-        System.out.printf(
-                "KilledTrainingTest: %d kills at seeded moments, %d of them inside a write%n",
-                KILLS, midWrite);
-
-        assertEquals(0, run(next(corpus, out), null, out), "the final run");
-        assertTrue(!leftovers(out), "a finished run leaves no temporary files");
-        for (String file :
+        killAndResume(
+                List.of(OPTIONS),
+                null,
+                4,
                 List.of(
                         "checkpoint/model.safetensors",
                         "checkpoint/optimizer.safetensors",
                         "model.safetensors",
                         "config.json",
-                        "tinygpt-tokenizer.json")) {
+                        "tinygpt-tokenizer.json"));
+    }
+
+    @Test
+    void killsOfALoraRunLoseNothingEither() throws Exception {
+        Path base = dir.resolve("base");
+        String text = corpus(new Random(5));
+        CharTokenizer chars = CharTokenizer.fromCorpus(text, false);
+        GptConfig shape = Presets.byName("char-tiny").config();
+        try (LanguageModel lm =
+                LanguageModel.create(
+                        shape.toBuilder().vocabSize(chars.vocabSize()).build(), 3, chars)) {
+            lm.save(base);
+        }
+        List<String> options = new ArrayList<>(List.of("--init-from", base.toString()));
+        options.addAll(List.of(LORA));
+        killAndResume(
+                options,
+                base,
+                2,
+                List.of(
+                        "checkpoint/adapter_model.safetensors",
+                        "checkpoint/optimizer.safetensors",
+                        "adapter_model.safetensors",
+                        "adapter_config.json"));
+    }
+
+    /**
+     * A reference run with {@code options}, then a run killed {@code kills} times and resumed after
+     * each: every state between loads (a LoRA run's adapters on {@code base}), and the end holds
+     * {@code files} byte for byte as the reference.
+     */
+    private void killAndResume(List<String> options, Path base, int kills, List<String> files)
+            throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, corpus(new Random(5)));
+        Path reference = dir.resolve("reference");
+        assertEquals(0, run(train(corpus, reference, options), null, reference), "the reference");
+
+        Path out = Files.createDirectories(dir.resolve("killed"));
+        Random moments = new Random(20_260_414);
+        int midWrite = 0;
+        for (int round = 0; round < kills; round++) {
+            Kill kill = new Kill(1 + moments.nextInt(5), moments.nextInt(40));
+            run(next(corpus, out, options), kill, out);
+            midWrite += leftovers(out) ? 1 : 0;
+            if (lastCheckpoint(out) != null) {
+                assertLoads(lastCheckpoint(out), base);
+            }
+            if (Files.exists(out.resolve(base == null ? "config.json" : "adapter_config.json"))) {
+                assertLoads(out, base);
+            }
+        }
+        System.out.printf(
+                "KilledTrainingTest: %d kills at seeded moments, %d of them inside a write%n",
+                kills, midWrite);
+
+        assertEquals(0, run(next(corpus, out, options), null, out), "the final run");
+        assertTrue(!leftovers(out), "a finished run leaves no temporary files");
+        for (String file : files) {
             assertArrayEquals(
                     Files.readAllBytes(reference.resolve(file)),
                     Files.readAllBytes(out.resolve(file)),
@@ -140,7 +195,9 @@ class KilledTrainingTest {
             for (WatchEvent<?> event : key.pollEvents()) {
                 String name = String.valueOf(event.context());
                 boolean big =
-                        name.equals(".checkpoint.tmp") || name.startsWith(".model.safetensors");
+                        name.equals(".checkpoint.tmp")
+                                || name.startsWith(".model.safetensors")
+                                || name.startsWith(".adapter_model.safetensors");
                 if (big && ++writes == kill.write()) {
                     Thread.sleep(kill.delayMillis());
                     process.destroyForcibly(); // SIGKILL: no finally block, no shutdown hook
@@ -153,15 +210,15 @@ class KilledTrainingTest {
     }
 
     /** The next command: a resume once a checkpoint is complete, a new start before. */
-    private static String[] next(Path corpus, Path out) {
-        return lastCheckpoint(out) != null ? resume(corpus, out) : train(corpus, out);
+    private static String[] next(Path corpus, Path out, List<String> options) {
+        return lastCheckpoint(out) != null ? resume(corpus, out) : train(corpus, out, options);
     }
 
-    private static String[] train(Path corpus, Path out) {
+    private static String[] train(Path corpus, Path out, List<String> options) {
         List<String> args =
                 new ArrayList<>(
                         List.of("train", "--corpus", corpus.toString(), "--out", out.toString()));
-        args.addAll(List.of(OPTIONS));
+        args.addAll(options);
         return args.toArray(String[]::new);
     }
 
@@ -193,8 +250,10 @@ class KilledTrainingTest {
         }
     }
 
-    private static void assertLoads(Path modelDir) throws IOException {
-        try (LanguageModel lm = LanguageModel.load(modelDir)) {
+    /** The model in {@code dir} generates; or the adapter in {@code dir} on {@code base}. */
+    private static void assertLoads(Path dir, Path base) throws IOException {
+        try (LanguageModel lm =
+                base == null ? LanguageModel.load(dir) : LanguageModel.load(base, dir)) {
             int[] prompt = lm.tokenizer().orElseThrow().encode("to be");
             assertEquals(
                     prompt.length + 3,

@@ -75,7 +75,7 @@ class TextDatasetTest {
     void encodesACorpusOnce() {
         String corpus = "abcdefghij".repeat(10);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(corpus, false);
-        TextDataset dataset = TextDataset.of(corpus, tokenizer, 4);
+        TextDataset dataset = new TextDataset(tokenizer.encode(corpus), 0.9);
         assertEquals(90, dataset.size(Split.TRAIN));
         assertEquals(10, dataset.size(Split.VALIDATION));
         Batch batch = dataset.sample(Split.VALIDATION, 1, 9, new Random(0));
@@ -88,21 +88,20 @@ class TextDatasetTest {
         CharTokenizer tokenizer = CharTokenizer.fromCorpus("ab", false);
         IllegalArgumentException e =
                 assertThrows(
-                        IllegalArgumentException.class, () -> TextDataset.of("", tokenizer, 4));
-        assertEquals("the corpus is empty", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new TextDataset(new int[0], 0.9));
+                        IllegalArgumentException.class, () -> new TextDataset(new int[0], 0.9));
         assertEquals("the corpus is empty", e.getMessage());
 
         String corpus = "ab".repeat(200); // 400 tokens: 360 train, 40 validation
         e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> TextDataset.of(corpus, tokenizer, 64));
+                        () -> new TextDataset(tokenizer.encode(corpus), 0.9).requireContext(64));
         assertEquals(
                 "the validation split has 40 tokens but a context of 64 needs at least 65; use a"
                         + " longer corpus or a shorter context",
                 e.getMessage());
-        TextDataset dataset = TextDataset.of(corpus, tokenizer, 39);
+        TextDataset dataset = new TextDataset(tokenizer.encode(corpus), 0.9);
+        dataset.requireContext(39);
         e =
                 assertThrows(
                         IllegalArgumentException.class,

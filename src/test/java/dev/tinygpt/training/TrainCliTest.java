@@ -150,7 +150,7 @@ class TrainCliTest {
                 options.add(name);
             }
         }
-        assertEquals(17, options.size(), options.toString());
+        assertEquals(22, options.size(), options.toString());
         return options;
     }
 

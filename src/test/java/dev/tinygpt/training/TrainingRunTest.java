@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingRunTest {
-    private static final String CORPUS =
+    static final String CORPUS =
             "To be, or not to be, that is the question: Whether 'tis nobler in the mind to suffer"
                     + " the slings and arrows of outrageous fortune, or to take arms against a sea of"
                     + " troubles and by opposing end them. To die: to sleep; no more; and by a sleep to"
