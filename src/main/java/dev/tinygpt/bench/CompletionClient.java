@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,14 +34,25 @@ public final class CompletionClient {
     /** How an error message begins when the server fell silent for longer than the idle timeout. */
     public static final String IDLE_ERROR = "no data for";
 
-    /** One daemon thread closes the streams that fell silent. */
-    private static final ScheduledExecutorService WATCHDOG =
-            Executors.newSingleThreadScheduledExecutor(
-                    r -> {
-                        Thread t = new Thread(r, "completion-client-watchdog");
-                        t.setDaemon(true);
-                        return t;
-                    });
+    /**
+     * One daemon thread closes the streams that fell silent. A timeout is rescheduled on every
+     * line, so a cancelled one leaves the queue at once rather than when it would have fired (it
+     * holds its stream: thousands of requests' worth would stay reachable for the idle timeout).
+     */
+    private static final ScheduledExecutorService WATCHDOG = watchdog();
+
+    private static ScheduledExecutorService watchdog() {
+        ScheduledThreadPoolExecutor executor =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        r -> {
+                            Thread t = new Thread(r, "completion-client-watchdog");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
 
     private final HttpClient http;
     private final URI base;

@@ -33,8 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description =
-                "Benchmark prefill, decode, the KV cache and batching (random-weight models).")
+        description = "Benchmark prefill, decode, the KV cache, batching and the HTTP server.")
 final class BenchCommand implements Callable<Integer> {
     private static final List<String> SUITES =
             List.of("grid", "machine", "profile", "contention", "fresh", "soak", "batch", "serve");
