@@ -108,7 +108,7 @@ public final class CompletionClient {
                 watchdog.stop();
             }
         } catch (IOException | RuntimeException e) {
-            return reader.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return reader.fail(describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return reader.fail("interrupted");
@@ -132,7 +132,7 @@ public final class CompletionClient {
             reader.done = true;
             return reader.fail(null);
         } catch (IOException | RuntimeException e) {
-            return reader.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return reader.fail(describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return reader.fail("interrupted");
@@ -211,6 +211,17 @@ public final class CompletionClient {
         return all.toString();
     }
 
+    /** The exception and its causes ("IOException: closed, caused by EOFException: …"). */
+    static String describe(Throwable e) {
+        StringBuilder what =
+                new StringBuilder(e.getClass().getSimpleName() + ": " + e.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            what.append(", caused by ").append(c.getClass().getSimpleName()).append(": ");
+            what.append(c.getMessage());
+        }
+        return what.toString();
+    }
+
     /** "HTTP 429: the queue is full", from an OpenAI error body when there is one. */
     static String errorMessage(int status, String body) {
         return "HTTP " + status + ": " + errorField(body).orElse(body.strip());
@@ -261,7 +272,13 @@ public final class CompletionClient {
                 }
                 if (event.get().equals("[DONE]")) {
                     done = true;
-                    return fail(null);
+                    StreamedCompletion result = fail(null);
+                    // Read on to the body's end (the chunked terminator): a connection closed
+                    // with bytes unread must not go back to the pool for the next request.
+                    while (lines.readLine() != null) {
+                        watchdog.activity();
+                    }
+                    return result;
                 }
                 Optional<String> error = errorField(event.get());
                 if (error.isPresent()) {
