@@ -110,6 +110,11 @@ public final class Soak {
 
     /** Live NDArrays under the model's manager (parameters, caches, predictors, all). */
     public int liveArrays() {
+        return liveArrays(model);
+    }
+
+    /** Live NDArrays under {@code model}'s manager (parameters, caches, predictors, all). */
+    public static int liveArrays(LanguageModel model) {
         return model.zooModel().getNDManager().getManagedArrays().size();
     }
 

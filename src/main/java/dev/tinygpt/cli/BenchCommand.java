@@ -6,11 +6,14 @@ import dev.tinygpt.bench.DecodeProfile;
 import dev.tinygpt.bench.FreshVsWarm;
 import dev.tinygpt.bench.GridSuite;
 import dev.tinygpt.bench.MachineSuite;
+import dev.tinygpt.bench.ServeReport;
+import dev.tinygpt.bench.ServeSuite;
 import dev.tinygpt.bench.Soak;
 import dev.tinygpt.config.Preset;
 import dev.tinygpt.config.Presets;
 import dev.tinygpt.generation.LanguageModel;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,34 +26,61 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tinygpt bench}: its options checked, then one suite of {@code dev.tinygpt.bench} run
  * (grid, soak and batch build random-weight models in-process from presets; machine measures the
- * machine; profile, contention and fresh run {@code --model}). Every figure is a median over
- * repeats after warm-up.
+ * machine; profile, contention and fresh run {@code --model}; serve serves {@code --model} from
+ * this JVM, or takes the server at {@code --url}, and loads it over HTTP). Every figure of the
+ * in-process suites is a median over repeats after warm-up.
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description =
-                "Benchmark prefill, decode, the KV cache and batching (random-weight models).")
+        description = "Benchmark prefill, decode, the KV cache, batching and the HTTP server.")
 final class BenchCommand implements Callable<Integer> {
     private static final List<String> SUITES =
-            List.of("grid", "machine", "profile", "contention", "fresh", "soak", "batch");
+            List.of("grid", "machine", "profile", "contention", "fresh", "soak", "batch", "serve");
 
     @Option(
             names = "--suite",
             defaultValue = "grid",
             paramLabel = "NAME",
             description =
-                    "grid, machine, profile, contention, fresh, soak, batch, or all (grid, soak and"
-                            + " batch) (default: ${DEFAULT-VALUE}).")
+                    "grid, machine, profile, contention, fresh, soak, batch, serve, or all (grid,"
+                            + " soak and batch) (default: ${DEFAULT-VALUE}).")
     String suite;
 
     @Option(
             names = "--model",
             paramLabel = "DIR",
             description =
-                    "The model directory the profile, contention and fresh suites run (no default:"
-                            + " they need it).")
+                    "The model directory the profile, contention, fresh and serve suites run (no"
+                            + " default: they need it; serve takes --url instead).")
     Path model;
+
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            description =
+                    "Serve: measure the server already running at this http:// address instead of"
+                            + " starting one on --model (default: none, start one).")
+    URI url;
+
+    @Option(
+            names = "--clients",
+            defaultValue = "1,4,16",
+            split = ",",
+            paramLabel = "N",
+            description =
+                    "Serve: concurrent streaming clients, one run per count (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int[] clients;
+
+    @Option(
+            names = "--requests",
+            defaultValue = "8",
+            paramLabel = "N",
+            description =
+                    "Serve: requests each client sends, one after another, per run (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int requests;
 
     @Option(
             names = "--prompt-tokens",
@@ -71,15 +101,15 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "64",
             paramLabel = "N",
             description =
-                    "Profile, contention and fresh: decode steps per generation (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Profile, contention and fresh: decode steps per generation; serve: each"
+                            + " request's max_tokens (default: ${DEFAULT-VALUE}).")
     int decodeSteps;
 
     @Option(
             names = "--json",
             description =
-                    "Machine and profile suites: print one JSON object instead of tables (default:"
-                            + " tables).")
+                    "Machine, profile and serve suites: print one JSON object instead of tables"
+                            + " (default: tables).")
     boolean json;
 
     @Option(
@@ -145,7 +175,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--soak-calls",
             defaultValue = "1000",
             paramLabel = "N",
-            description = "Short calls of the soak (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Short calls of the soak; serve: short requests after the runs, to show live"
+                            + " NDArrays and RSS flat (default: ${DEFAULT-VALUE}).")
     int soakCalls;
 
     @Mixin ThreadsOption threads = new ThreadsOption();
@@ -153,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         threads.apply();
         requireAtLeast("--repeats", repeats, 1);
         requireAtLeast("--warmup", warmup, 0);
@@ -182,6 +214,7 @@ final class BenchCommand implements Callable<Integer> {
                                             .markdown(name));
             case "contention" ->
                     onModel((lm, name) -> Contention.run(lm, decodeSteps, repeats).markdown(name));
+            case "serve" -> serve();
             default -> {
                 boolean all = suite.equals("all");
                 if (all || suite.equals("grid")) {
@@ -208,9 +241,11 @@ final class BenchCommand implements Callable<Integer> {
                             + String.join(", ", SUITES)
                             + " or all");
         }
-        requireSuite(List.of("profile", "contention", "fresh"), "--model", "--decode-steps");
+        requireSuite(
+                List.of("profile", "contention", "fresh", "serve"), "--model", "--decode-steps");
         requireSuite(List.of("profile"), "--prompt-tokens", "--batch");
-        requireSuite(List.of("machine", "profile"), "--json");
+        requireSuite(List.of("machine", "profile", "serve"), "--json");
+        requireSuite(List.of("serve"), "--url", "--clients", "--requests");
     }
 
     /** Refuses {@code options} given on the command line for a suite that does not use them. */
@@ -226,6 +261,32 @@ final class BenchCommand implements Callable<Integer> {
                                 + suite);
             }
         }
+    }
+
+    /**
+     * {@code --suite serve}: on {@code --model} (served from this JVM, with this command's {@code
+     * --threads}) or on the server at {@code --url}.
+     */
+    private void serve() throws IOException, InterruptedException {
+        if ((model == null) == (url == null)) {
+            throw new IllegalArgumentException(
+                    "--suite serve needs --model DIR (a server to start) or --url URL, one of them");
+        }
+        if (url != null && !"http".equals(url.getScheme())) {
+            throw new IllegalArgumentException(
+                    "bad --url '" + url + "': expected http://HOST:PORT");
+        }
+        for (int c : clients) {
+            requireAtLeast("--clients", c, 1);
+        }
+        requireAtLeast("--requests", requests, 1);
+        requireAtLeast("--decode-steps", decodeSteps, 1);
+        ServeSuite suite = new ServeSuite(requests, decodeSteps);
+        ServeSuite.Result r =
+                url != null
+                        ? suite.runAt(url, clients, soakCalls)
+                        : suite.runOn(model, clients, soakCalls);
+        System.out.println(json ? ServeReport.json(r) : ServeReport.markdown(r));
     }
 
     /** A suite run on {@code --model} (named by its directory): what it prints. */

@@ -79,11 +79,24 @@ class BenchCliTest {
         assertTrue(
                 r.err()
                         .contains(
-                                "--model applies to --suite profile and contention and fresh, not to grid"),
+                                "--model applies to --suite profile and contention and fresh and"
+                                        + " serve, not to grid"),
                 r.err());
         r = CliRunner.run("bench", "--suite", "soak", "--json");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--json applies to --suite machine and profile"), r.err());
+        assertTrue(
+                r.err().contains("--json applies to --suite machine and profile and serve"),
+                r.err());
+        r = CliRunner.run("bench", "--suite", "grid", "--clients", "2");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--clients applies to --suite serve, not to grid"), r.err());
+        r = CliRunner.run("bench", "--suite", "serve");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "--suite serve needs --model DIR (a server to start) or --url URL"),
+                r.err());
     }
 
     @Test

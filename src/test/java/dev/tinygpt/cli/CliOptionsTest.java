@@ -148,6 +148,9 @@ class CliOptionsTest {
         c.add(new Case("bench", "--prompt-tokens", "0", "--prompt-tokens must be ≥ 1"));
         c.add(new Case("bench", "--decode-steps", "0", "--decode-steps must be ≥ 1"));
         c.add(new Case("bench", "--batch", "0", "--batch must be ≥ 1"));
+        c.add(new Case("bench", "--clients", "1,0", "--clients must be ≥ 1, got 0"));
+        c.add(new Case("bench", "--requests", "0", "--requests must be ≥ 1, got 0"));
+        c.add(new Case("bench", "--url", "ftp://host/", "bad --url 'ftp://host/'"));
         c.add(new Case("tokenize", "--model", missing, "model directory not found"));
         c.add(new Case("tokenize", "--file", missing, "file not found"));
         c.add(new Case("tokenize", "--file", badUtf8.toString(), "is not valid UTF-8"));
@@ -399,6 +402,12 @@ class CliOptionsTest {
                         .contains(option)) {
                     base.put("--suite", "profile");
                     base.put("--model", model.toString());
+                }
+                if (List.of("--clients", "--requests", "--url").contains(option)) {
+                    base.put("--suite", "serve"); // checked before a server starts
+                    if (!option.equals("--url")) {
+                        base.put("--model", model.toString());
+                    }
                 }
             }
             case "summary" -> {
