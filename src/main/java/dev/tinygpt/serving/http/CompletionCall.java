@@ -28,7 +28,7 @@ import java.util.List;
  */
 final class CompletionCall {
     static final long PING_MILLIS = 2000;
-    static final long PROBE_MILLIS = 200;
+    static final long PROBE_MILLIS = 50;
 
     private final Context ctx;
     private final Scheduler scheduler;

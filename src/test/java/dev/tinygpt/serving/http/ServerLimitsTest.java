@@ -150,7 +150,10 @@ class ServerLimitsTest {
             double seconds = (System.nanoTime() - gone) / 1e9;
             assertEquals(0, gauge(http, "tinygpt_running_rows"), "the row was not freed");
             assertTrue(
-                    seconds < whole / 4,
+                    // Without the probe the row would run to its end: about the whole request
+                    // again. Half of it leaves room for the probe's interval on a quiet machine,
+                    // where the whole request takes only about half a second.
+                    seconds < whole / 2,
                     "the row left "
                             + seconds
                             + " s after the client; the whole request took "
