@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Locale;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CompletionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompletionServer.class);
+    private static final long STOP_MILLIS = 10_000;
 
     /** Where the server is in its life; requests other than the page and metrics need READY. */
     enum State {
@@ -164,6 +166,14 @@ public final class CompletionServer implements AutoCloseable {
         config.startup.startupWatcherEnabled = false;
         config.http.compressionStrategy = CompressionStrategy.NONE;
         config.http.maxRequestSize = options.maxBodyBytes();
+        // Stopping waits for the requests in flight to send their last byte: a handler that has
+        // returned may still have its response's end (Javalin writes a whole result, Jetty the
+        // stream's last chunk) on the way, and a drain must not cut it off.
+        config.jetty.modifyServer(
+                server -> {
+                    server.setHandler(new GracefulHandler());
+                    server.setStopTimeout(STOP_MILLIS);
+                });
         // A completion holds its thread until its last byte: room for every request the
         // scheduler accepts, plus the page, health and metrics, so a full server answers 429
         // rather than leaving connections unanswered in Jetty's own queue.
