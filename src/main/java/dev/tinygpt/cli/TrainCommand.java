@@ -62,12 +62,14 @@ final class TrainCommand implements Callable<Integer> {
             description =
                     "Continue the run in DIR from its last checkpoint (same corpus). Its model and"
                             + " settings are its own: only --max-iters may be given, to extend or"
-                            + " shorten it.")
+                            + " shorten it (and --threads).")
     Path resume;
 
     @Mixin NewRunOptions newRun = new NewRunOptions();
 
     @Mixin FineTuneOptions fineTune = new FineTuneOptions();
+
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
     /** Status and progress, on standard error. */
     private PrintStream status;
@@ -79,6 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         status = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        threads.apply();
         String text = TextFiles.readUtf8(corpus, TextFiles.MAX_TEXT_BYTES);
         if (resume != null) {
             resume(text);

@@ -3,6 +3,7 @@ package dev.tinygpt.training;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.config.TrainingOptions;
+import dev.tinygpt.engine.IntraOpThreads;
 import dev.tinygpt.io.ModelDirectory;
 import dev.tinygpt.io.TokenFile;
 import dev.tinygpt.io.TokenizerFiles;
@@ -263,6 +264,8 @@ public final class TrainingRun implements AutoCloseable {
         LrSchedule schedule = LrSchedule.of(options);
         int end = Math.min(stopAt, options.maxIters());
         int iter = state.iter();
+        // A training step is far above the one-thread threshold: every core, unless pinned.
+        IntraOpThreads.useFor(Double.POSITIVE_INFINITY);
         while (iter < end) {
             long start = System.nanoTime();
             float lr = schedule.lr(iter);

@@ -213,6 +213,7 @@ class CliOptionsTest {
         c.add(new Case("eval", "--stride", "32", "--stride must be in [1, n_positions − 1 = 31]"));
         c.add(new Case("eval", "--batch-size", "0", "--batch-size must be ≥ 1, got 0"));
         c.add(new Case("eval", "--threads", "0", "--threads must be ≥ 1, got 0"));
+        c.add(new Case("train", "--threads", "0", "--threads must be ≥ 1, got 0"));
         for (String command : List.of("generate", "convert", "eval", "serve")) {
             c.add(new Case(command, "--adapter", missing, "adapter directory not found"));
             c.add(new Case(command, "--adapter", modelDir, "missing adapter_config.json"));
