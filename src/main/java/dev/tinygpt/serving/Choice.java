@@ -1,6 +1,7 @@
 package dev.tinygpt.serving;
 
 import dev.tinygpt.generation.FinishReason;
+import dev.tinygpt.generation.StopMatcher;
 import dev.tinygpt.generation.StreamingDecoder;
 import dev.tinygpt.sampling.LogProbabilities;
 import dev.tinygpt.sampling.LogitsProcessor;
