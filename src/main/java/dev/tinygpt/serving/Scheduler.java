@@ -259,8 +259,10 @@ public final class Scheduler implements AutoCloseable {
         if (p == 0) {
             job.listener().onStart();
         }
-        String promptText = tokenizer == null ? "" : tokenizer.decode(prompt);
+        int textOffset = 0; // the echoed prompt's length in the choice's text
         if (settings.echo()) {
+            String promptText = tokenizer == null ? "" : tokenizer.decode(prompt);
+            textOffset = promptText.length();
             List<TokenLogprob> scores =
                     settings.wantsLogprobs()
                             ? PromptScores.of(scoring(), prompt, settings.logprobs(), tokenizer)
@@ -277,7 +279,6 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         float[] logits = batch.prefill(prompt);
-        int textOffset = settings.echo() ? promptText.length() : 0;
         for (int c = 0; c < n && !job.isGone(); c++) {
             Choice choice = new Choice(job, p * n + c, prompt, tokenizer, eos, textOffset);
             if (choice.next(logits, 0, logits.length) == null) {
