@@ -210,7 +210,9 @@ public final class KvCache implements AutoCloseable {
                     rows < slots
                             ? slots
                             : Math.max(rows + 1, expectedRows > 0 ? expectedRows : 2 * slots);
-            resize(room, rows, (int) Math.min(maxCapacity, Math.max(p, 2L * capacity)));
+            // Only what ran out grows: new slots alone keep the positions' capacity.
+            long positions = capacity >= p ? capacity : Math.max(p, 2L * capacity);
+            resize(room, rows, (int) Math.min(maxCapacity, positions));
         }
         inScratch(
                 () -> {

@@ -73,7 +73,7 @@ public final class Generator {
         private final Sampler sampler;
         private final Random[] random; // per prompt
         private final StreamingDecoder[] decoders; // per prompt, when text is needed
-        private final StopStrings[] stops; // per prompt, when there are stop strings
+        private final StopMatcher[] stops; // per prompt, when there are stop strings
         private final SequenceResult[] results; // per prompt, set when it finishes
         private int[] active; // batch row -> prompt index
 
@@ -92,7 +92,7 @@ public final class Generator {
             int b = prompts.size();
             this.random = new Random[b];
             this.decoders = new StreamingDecoder[b];
-            this.stops = new StopStrings[b];
+            this.stops = new StopMatcher[b];
             this.results = new SequenceResult[b];
             this.active = new int[b];
             for (int p = 0; p < b; p++) {
@@ -102,7 +102,7 @@ public final class Generator {
                     decoders[p] = new StreamingDecoder(tokenizer, prompts.get(p));
                 }
                 if (!options.stopStrings().isEmpty()) {
-                    stops[p] = new StopStrings(options.stopStrings());
+                    stops[p] = new StopMatcher(options.stopStrings());
                 }
             }
         }
@@ -211,7 +211,7 @@ public final class Generator {
                 if (token == eos) {
                     return FinishReason.EOS;
                 }
-                if (stops[p] != null && stops[p].add(text)) {
+                if (stops[p] != null && stops[p].add(text).stopped()) {
                     return FinishReason.STOP;
                 }
                 if (length - prompts.get(p).length >= options.maxNewTokens()) {

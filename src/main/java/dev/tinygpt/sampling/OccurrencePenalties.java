@@ -1,7 +1,6 @@
 package dev.tinygpt.sampling;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * OpenAI's presence and frequency penalties: for every token id {@code j} the completion holds
@@ -32,15 +31,20 @@ public record OccurrencePenalties(float presence, float frequency, int promptLen
 
     @Override
     public void process(int[] tokens, int length, float[] logits) {
-        Map<Integer, Integer> counts = new HashMap<>();
-        for (int i = promptLength; i < length; i++) {
-            int id = tokens[i];
+        // The completion's ids sorted: each run of one id is its count (no boxed map per token).
+        int[] ids = Arrays.copyOfRange(tokens, Math.min(promptLength, length), length);
+        Arrays.sort(ids);
+        for (int i = 0; i < ids.length; ) {
+            int id = ids[i];
             if (id < 0 || id >= logits.length) {
                 throw new IllegalArgumentException(
                         "token id " + id + " is outside the vocabulary [0, " + logits.length + ")");
             }
-            counts.merge(id, 1, Integer::sum);
+            int run = i;
+            while (i < ids.length && ids[i] == id) {
+                i++;
+            }
+            logits[id] -= (i - run) * frequency + presence;
         }
-        counts.forEach((id, count) -> logits[id] -= count * frequency + presence);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tinygpt.serving;
 
 import dev.tinygpt.generation.FinishReason;
+import dev.tinygpt.generation.StopMatcher;
 import dev.tinygpt.generation.StreamingDecoder;
 import dev.tinygpt.sampling.LogProbabilities;
 import dev.tinygpt.sampling.LogitsProcessor;
@@ -49,11 +50,9 @@ final class Choice {
         // Choice c of every prompt samples with seed + c: a prompt of a list, or of a batch,
         // gives what it gives alone.
         SamplingConfig sampling = settings.sampling(index % settings.n());
+        // The repetition penalty runs among the penalties, before the others (vLLM's order).
         SamplingConfig warpers = sampling.toBuilder().repetitionPenalty(1f).build();
-        this.sampler =
-                new Sampler(
-                        warpers,
-                        penalties(settings, sampling.repetitionPenalty(), eos, prompt.length));
+        this.sampler = new Sampler(warpers, penalties(settings, eos, prompt.length));
         this.random = sampling.newRandom();
         this.tokenizer = tokenizer;
         this.decoder = tokenizer == null ? null : new StreamingDecoder(tokenizer, prompt);
@@ -66,14 +65,13 @@ final class Choice {
      * The processors before the warpers (temperature, top-k, top-p), in vLLM's order: min_tokens,
      * the repetition penalty, then the frequency and presence penalties.
      */
-    static List<LogitsProcessor> penalties(
-            CompletionSettings settings, float repetition, int eos, int promptLength) {
+    static List<LogitsProcessor> penalties(CompletionSettings settings, int eos, int promptLength) {
         List<LogitsProcessor> first = new ArrayList<>();
         if (settings.minTokens() > 0 && eos >= 0) {
             first.add(new MinNewTokens(eos, settings.minTokens(), promptLength));
         }
-        if (repetition != 1f) {
-            first.add(new RepetitionPenalty(repetition));
+        if (settings.repetitionPenalty() != 1f) {
+            first.add(new RepetitionPenalty(settings.repetitionPenalty()));
         }
         if (settings.presencePenalty() != 0 || settings.frequencyPenalty() != 0) {
             first.add(

@@ -92,7 +92,8 @@ public final class Scheduler implements AutoCloseable {
      * Queues a job.
      *
      * @throws ServingException {@code INVALID} for a prompt the model cannot take (naming the
-     *     numbers), {@code QUEUE_FULL} when the queue is full, {@code UNAVAILABLE} when draining
+     *     numbers) or stop strings on a model without a tokenizer, {@code QUEUE_FULL} when the
+     *     queue is full, {@code UNAVAILABLE} when draining
      */
     public void submit(Job job) {
         check(job);
@@ -160,6 +161,11 @@ public final class Scheduler implements AutoCloseable {
         if (n > maxBatch) {
             throw ServingException.invalid(
                     "n", "n is " + n + " but this server runs at most " + maxBatch + " rows");
+        }
+        if (tokenizer == null && !job.settings().stop().isEmpty()) {
+            // without text there is nothing to find them in: refused, not ignored
+            throw ServingException.invalid(
+                    "stop", "stop strings need the model's tokenizer, and this model has none");
         }
         int index = 0;
         for (int[] prompt : job.prompts()) {
@@ -259,8 +265,10 @@ public final class Scheduler implements AutoCloseable {
         if (p == 0) {
             job.listener().onStart();
         }
-        String promptText = tokenizer == null ? "" : tokenizer.decode(prompt);
+        int textOffset = 0; // the echoed prompt's length in the choice's text
         if (settings.echo()) {
+            String promptText = tokenizer == null ? "" : tokenizer.decode(prompt);
+            textOffset = promptText.length();
             List<TokenLogprob> scores =
                     settings.wantsLogprobs()
                             ? PromptScores.of(scoring(), prompt, settings.logprobs(), tokenizer)
@@ -277,7 +285,6 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         float[] logits = batch.prefill(prompt);
-        int textOffset = settings.echo() ? promptText.length() : 0;
         for (int c = 0; c < n && !job.isGone(); c++) {
             Choice choice = new Choice(job, p * n + c, prompt, tokenizer, eos, textOffset);
             if (choice.next(logits, 0, logits.length) == null) {

@@ -65,6 +65,25 @@ class KvCacheRowsTest {
     }
 
     @Test
+    void aRowJoiningAFullCacheGrowsTheSlotsNotThePositions() {
+        try (LanguageModel lm = LanguageModel.create(CONFIG, 5, null);
+                InferenceSession batch = lm.newSession();
+                InferenceSession a = lm.newSession();
+                InferenceSession b = lm.newSession()) {
+            KvCache cache = batch.cache(); // no expectRows: slots double
+            a.prefill(new int[] {1, 2, 3, 4, 5});
+            b.prefill(new int[] {6, 7});
+            cache.join(a.cache()); // one slot of 5 positions
+            assertEquals(5, cache.capacity());
+            cache.join(b.cache()); // the slots are full; b's 2 positions fit in the 5
+            assertEquals(2, cache.batchSize());
+            assertEquals(5, cache.capacity(), "the positions had room: only the slots grow");
+            assertArrayEquals(column(a.cache(), 0, 0, 0, 5), column(cache, 0, 0, 0, 5));
+            assertArrayEquals(column(b.cache(), 0, 0, 0, 2), column(cache, 0, 1, 3, 5));
+        }
+    }
+
+    @Test
     void aJoiningCacheMustHoldOneFilledRowOfTheSameModel() {
         GptConfig other = CONFIG.toBuilder().dModel(32).build();
         try (LanguageModel lm = LanguageModel.create(CONFIG, 5, null);

@@ -323,6 +323,29 @@ class SchedulerLifecycleTest {
     }
 
     @Test
+    void stopStringsOnAModelWithoutATokenizerAreRefusedNotIgnored() throws Exception {
+        try (LanguageModel lm = LanguageModel.create(GptConfig.exercise(), 21, null);
+                Scheduler scheduler = new Scheduler(lm, 1, 1)) {
+            CompletionSettings stop =
+                    CompletionSettings.builder()
+                            .temperature(0)
+                            .maxTokens(3)
+                            .stop(List.of("x"))
+                            .build();
+            ServingException refused =
+                    assertThrows(
+                            ServingException.class,
+                            () -> scheduler.submit(job(stop, new RecordingListener(1))));
+            assertEquals("stop", refused.param());
+            assertEquals(ServingException.Kind.INVALID, refused.kind());
+            assertEquals(0, scheduler.queueDepth());
+            RecordingListener ids = new RecordingListener(1);
+            scheduler.submit(job(greedy(3), ids)); // token ids alone still run
+            assertEquals(3, ids.await().get(0).completionTokens);
+        }
+    }
+
+    @Test
     void liveArraysStayFlatOverHundredsOfJobs() throws Exception {
         try (LanguageModel lm = model();
                 Scheduler scheduler = new Scheduler(lm, 4, 64)) {

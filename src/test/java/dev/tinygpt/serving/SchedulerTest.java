@@ -183,8 +183,7 @@ class SchedulerTest {
             }
             int[] tokens = Arrays.copyOf(prompt, prompt.length + completion.length);
             System.arraycopy(completion, 0, tokens, prompt.length, completion.length);
-            for (LogitsProcessor p :
-                    Choice.penalties(settings, settings.repetitionPenalty(), eos, prompt.length)) {
+            for (LogitsProcessor p : Choice.penalties(settings, eos, prompt.length)) {
                 p.process(tokens, tokens.length, logits);
             }
             ReferenceDecoding.penalize(expected, prompt, completion, settings, eos);

@@ -1,4 +1,4 @@
-package dev.tinygpt.serving;
+package dev.tinygpt.generation;
 
 import java.util.List;
 
@@ -6,20 +6,23 @@ import java.util.List;
  * OpenAI's stop sequences over text that arrives piece by piece: the text before the first stop
  * string is released, the stop string and everything after it never are. A tail that could still be
  * the start of a stop string is held back until the next piece settles it, so a streamed choice
- * never shows text that the stop then takes back.
+ * never shows text that the stop then takes back. Constant work per token: what is held is shorter
+ * than the longest stop string, where searching the whole generated text every token is quadratic
+ * in its length.
  */
-final class StopMatcher {
+public final class StopMatcher {
     private final List<String> stops;
     private final StringBuilder held = new StringBuilder();
 
     /** What a piece releases, and whether a stop string was found (the choice ends). */
-    record Result(String released, boolean stopped) {}
+    public record Result(String released, boolean stopped) {}
 
-    StopMatcher(List<String> stops) {
+    public StopMatcher(List<String> stops) {
         this.stops = List.copyOf(stops);
     }
 
-    Result add(String piece) {
+    /** Adds the next piece of generated text. */
+    public Result add(String piece) {
         if (stops.isEmpty()) {
             return new Result(piece, false);
         }
@@ -43,7 +46,7 @@ final class StopMatcher {
     }
 
     /** The text held back so far (the choice ended otherwise). */
-    String flush() {
+    public String flush() {
         String rest = held.toString();
         held.setLength(0);
         return rest;

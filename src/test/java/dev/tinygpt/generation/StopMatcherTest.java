@@ -1,6 +1,8 @@
-package dev.tinygpt.serving;
+package dev.tinygpt.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,25 @@ class StopMatcherTest {
         assertEquals(new StopMatcher.Result("", false), m.add("N"));
         assertEquals(new StopMatcher.Result("ENx", false), m.add("x"));
         assertEquals(new StopMatcher.Result("y", true), m.add("yEND and more"));
+    }
+
+    @Test
+    void findsAStopStringSplitAcrossPiecesAndNothingElse() {
+        StopMatcher stops = new StopMatcher(List.of("the end", "!"));
+        assertFalse(stops.add("and so, th").stopped());
+        assertFalse(stops.add("e e").stopped());
+        assertFalse(stops.add("xit").stopped());
+        assertFalse(stops.add(" was the e").stopped());
+        assertTrue(stops.add("nd of it").stopped());
+        assertTrue(new StopMatcher(List.of("!")).add("wow!").stopped());
+    }
+
+    @Test
+    void looksBackNoFurtherThanTheLongestStopString() {
+        StopMatcher stops = new StopMatcher(List.of("abc"));
+        assertFalse(stops.add("a".repeat(10_000)).stopped());
+        assertFalse(stops.add("b").stopped());
+        assertTrue(stops.add("c").stopped());
     }
 
     @Test
