@@ -212,6 +212,8 @@ class BenchCliTest {
         String[] cells = row.split("\\|");
         assertTrue(Double.parseDouble(cells[2].strip()) > 0, row); // the fresh process's figure
         assertTrue(Double.parseDouble(cells[3].strip()) > 0, row);
+        assertTrue(cells[6].strip().matches("\\d+\\.\\d ms"), row); // fresh prefill
+        assertTrue(cells[7].strip().matches("\\d+\\.\\d ms"), row); // warm prefill
     }
 
     @Test
