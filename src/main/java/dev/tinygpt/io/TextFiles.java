@@ -47,10 +47,15 @@ public final class TextFiles {
      * {@code maxBytes} ({@link #MAX_CONFIG_BYTES}, {@link #MAX_VOCABULARY_BYTES}), in UTF-8.
      */
     public static String readMetadata(Path file, long maxBytes) throws IOException {
+        return text(readMetadataBytes(file, maxBytes), file);
+    }
+
+    /** A metadata file's bytes, checked as {@link #readMetadata} checks them, not yet decoded. */
+    public static byte[] readMetadataBytes(Path file, long maxBytes) throws IOException {
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": not a regular file");
         }
-        return readUtf8(file, maxBytes);
+        return readBytes(file, maxBytes);
     }
 
     /**
@@ -59,6 +64,11 @@ public final class TextFiles {
      * one) is dropped: it is not part of the text.
      */
     public static String readUtf8(Path file, long maxBytes) throws IOException {
+        return text(readBytes(file, maxBytes), file);
+    }
+
+    /** The bytes of a file read by {@link #readUtf8} (its checks, before decoding). */
+    private static byte[] readBytes(Path file, long maxBytes) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(file + ": is a directory, not a file");
         }
@@ -76,6 +86,11 @@ public final class TextFiles {
         if (bytes.length > maxBytes) {
             throw tooLarge(file, maxBytes);
         }
+        return bytes;
+    }
+
+    /** The text of {@code file}'s bytes: strict UTF-8, a byte order mark dropped. */
+    public static String text(byte[] bytes, Path file) {
         return withoutByteOrderMark(decodeUtf8(bytes, file.toString()));
     }
 
@@ -140,7 +155,14 @@ public final class TextFiles {
      */
     public static <T> T readJson(Path file, long maxBytes, Function<JsonElement, T> parse)
             throws IOException {
-        String text = readMetadata(file, maxBytes);
+        return parseJson(file, readMetadataBytes(file, maxBytes), parse);
+    }
+
+    /**
+     * The bytes of {@code file}, already read, parsed as {@link #readJson(Path, long, Function)}.
+     */
+    public static <T> T parseJson(Path file, byte[] bytes, Function<JsonElement, T> parse) {
+        String text = text(bytes, file);
         try {
             return parse.apply(parseJson(text));
         } catch (IllegalArgumentException | IllegalStateException e) {

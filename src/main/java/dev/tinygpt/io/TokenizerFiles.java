@@ -51,21 +51,20 @@ public final class TokenizerFiles {
 
     /**
      * The tokenizer a model directory declares, with every tokenizer file it holds, or empty if it
-     * has none.
+     * has none. Each file is read once, within its limit: the tokenizer is parsed from the bytes
+     * kept.
      */
     public static Optional<TokenizerFiles> read(Path dir) throws IOException {
-        Optional<Tokenizer> tokenizer = load(dir);
-        if (tokenizer.isEmpty()) {
-            return Optional.empty();
-        }
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String name : NAMES) {
             Path file = dir.resolve(name);
-            if (Files.isRegularFile(file)) {
-                files.put(name, Files.readAllBytes(file)); // each within its limit: load read it
+            if (Files.exists(file)) {
+                // One that is not a regular file is refused: skipping it would load another
+                // tokenizer, or none, without a word.
+                files.put(name, TextFiles.readMetadataBytes(file, TextFiles.MAX_VOCABULARY_BYTES));
             }
         }
-        return Optional.of(new TokenizerFiles(tokenizer.get(), files));
+        return parse(dir, files).map(tokenizer -> new TokenizerFiles(tokenizer, files));
     }
 
     public Tokenizer tokenizer() {
@@ -81,35 +80,35 @@ public final class TokenizerFiles {
 
     /** The tokenizer a model directory declares, or empty if it has no tokenizer files. */
     static Optional<Tokenizer> load(Path dir) throws IOException {
-        Path ours = dir.resolve(VocabularyJson.FILE_NAME);
-        Path hf = dir.resolve(TokenizerJson.FILE_NAME);
-        Path vocab = dir.resolve(VOCAB);
-        Path merges = dir.resolve(MERGES);
-        for (Path p : List.of(ours, hf, vocab, merges)) {
-            if (Files.exists(p) && !Files.isRegularFile(p)) {
-                // Skipping it would load another tokenizer, or none, without a word.
-                throw new IllegalArgumentException(p + ": not a regular file");
-            }
+        return read(dir).map(TokenizerFiles::tokenizer);
+    }
+
+    /** The tokenizer of the files read from {@code dir}, the first kind in {@link #NAMES}. */
+    private static Optional<Tokenizer> parse(Path dir, Map<String, byte[]> files) {
+        String ours = VocabularyJson.FILE_NAME;
+        if (files.containsKey(ours)) {
+            return Optional.of(
+                    TextFiles.parseJson(dir.resolve(ours), files.get(ours), VocabularyJson::parse));
         }
-        long limit = TextFiles.MAX_VOCABULARY_BYTES;
-        if (Files.exists(ours)) {
-            return Optional.of(TextFiles.readJson(ours, limit, VocabularyJson::parse));
+        String hf = TokenizerJson.FILE_NAME;
+        if (files.containsKey(hf)) {
+            return Optional.of(
+                    TextFiles.parseJson(dir.resolve(hf), files.get(hf), TokenizerJson::parse));
         }
-        if (Files.exists(hf)) {
-            return Optional.of(TextFiles.readJson(hf, limit, TokenizerJson::parse));
-        }
-        if (!Files.exists(vocab) && !Files.exists(merges)) {
+        if (!files.containsKey(VOCAB) && !files.containsKey(MERGES)) {
             return Optional.empty();
         }
-        Path other = Files.exists(vocab) ? merges : vocab;
-        if (!Files.exists(other)) {
-            throw new IllegalArgumentException(other + ": no such file");
+        String missing = files.containsKey(VOCAB) ? MERGES : VOCAB;
+        if (!files.containsKey(missing)) {
+            throw new IllegalArgumentException(dir.resolve(missing) + ": no such file");
         }
+        Path vocab = dir.resolve(VOCAB);
+        Path merges = dir.resolve(MERGES);
         return Optional.of(
                 Gpt2BpeTokenizer.fromGpt2Files(
-                        TextFiles.readJson(vocab, limit),
+                        TextFiles.parseJson(vocab, files.get(VOCAB), json -> json),
                         vocab.toString(),
-                        TextFiles.readMetadata(merges, limit).lines().toList(),
+                        TextFiles.text(files.get(MERGES), merges).lines().toList(),
                         merges.toString()));
     }
 }

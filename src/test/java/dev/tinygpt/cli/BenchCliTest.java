@@ -90,6 +90,18 @@ class BenchCliTest {
         r = CliRunner.run("bench", "--suite", "grid", "--clients", "2");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--clients applies to --suite serve, not to grid"), r.err());
+        r = CliRunner.run("bench", "--suite", "machine", "--out", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(
+                r.err().contains("--out applies to --suite grid and all, not to machine"), r.err());
+        r = CliRunner.run("bench", "--suite", "batch", "--soak-tokens", "5");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(
+                r.err().contains("--soak-tokens applies to --suite soak and all, not to batch"),
+                r.err());
+        r = CliRunner.run("bench", "--suite", "soak", "--repeats", "2");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--repeats applies to --suite grid and machine"), r.err());
         r = CliRunner.run("bench", "--suite", "serve");
         assertEquals(2, r.code(), r.err());
         assertTrue(
@@ -200,6 +212,8 @@ class BenchCliTest {
         String[] cells = row.split("\\|");
         assertTrue(Double.parseDouble(cells[2].strip()) > 0, row); // the fresh process's figure
         assertTrue(Double.parseDouble(cells[3].strip()) > 0, row);
+        assertTrue(cells[6].strip().matches("\\d+\\.\\d ms"), row); // fresh prefill
+        assertTrue(cells[7].strip().matches("\\d+\\.\\d ms"), row); // warm prefill
     }
 
     @Test

@@ -28,35 +28,13 @@ class GptConfigTest {
     @Test
     void headDimIsDerived() {
         assertEquals(64, GptConfig.gpt2Small().headDim());
-        assertEquals(
-                8,
-                GptConfig.builder()
-                        .vocabSize(10)
-                        .contextLength(8)
-                        .layers(1)
-                        .heads(4)
-                        .dModel(32)
-                        .mlpHidden(64)
-                        .activation(Activation.GELU)
-                        .build()
-                        .headDim());
+        assertEquals(8, small().heads(4).activation(Activation.GELU).build().headDim());
     }
 
     @Test
     void rejectsWidthNotDivisibleByHeads() {
         IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () ->
-                                GptConfig.builder()
-                                        .vocabSize(10)
-                                        .contextLength(8)
-                                        .layers(1)
-                                        .heads(3)
-                                        .dModel(32)
-                                        .mlpHidden(64)
-                                        .activation(Activation.RELU)
-                                        .build());
+                assertThrows(IllegalArgumentException.class, () -> small().heads(3).build());
         assertTrue(
                 e.getMessage().contains("n_embd (32) must be divisible by n_head (3)"),
                 e.getMessage());
@@ -64,126 +42,28 @@ class GptConfigTest {
 
     @Test
     void rejectsNonPositiveSizesNamingTheKey() {
+        assertMessage("vocab_size must be positive, got 0", () -> small().vocabSize(0).build());
         assertMessage(
-                "vocab_size must be positive, got 0",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(0)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .build());
-        assertMessage(
-                "n_positions must be positive, got -1",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(-1)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .build());
-        assertMessage(
-                "n_layer must be positive",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(0)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .build());
-        assertMessage(
-                "n_head must be positive",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(0)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .build());
-        assertMessage(
-                "n_inner must be positive",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(0)
-                                .activation(Activation.RELU)
-                                .build());
+                "n_positions must be positive, got -1", () -> small().contextLength(-1).build());
+        assertMessage("n_layer must be positive", () -> small().layers(0).build());
+        assertMessage("n_head must be positive", () -> small().heads(0).build());
+        assertMessage("n_inner must be positive", () -> small().mlpHidden(0).build());
     }
 
     @Test
     void rejectsDropoutOutsideUnitInterval() {
-        assertMessage(
-                "dropout must be in [0, 1), got 1.0",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .dropout(1f)
-                                .build());
-        assertMessage(
-                "dropout must be in [0, 1), got -0.1",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .dropout(-0.1f)
-                                .build());
+        assertMessage("dropout must be in [0, 1), got 1.0", () -> small().dropout(1f).build());
+        assertMessage("dropout must be in [0, 1), got -0.1", () -> small().dropout(-0.1f).build());
     }
 
     @Test
     void rejectsBadEpsilonAndTokenIds() {
         assertMessage(
                 "layer_norm_epsilon must be a positive number",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .layerNormEpsilon(0f)
-                                .build());
+                () -> small().layerNormEpsilon(0f).build());
         assertMessage(
                 "eos_token_id must be -1 (none) or in [0, 10), got 10",
-                () ->
-                        GptConfig.builder()
-                                .vocabSize(10)
-                                .contextLength(8)
-                                .layers(1)
-                                .heads(1)
-                                .dModel(32)
-                                .mlpHidden(64)
-                                .activation(Activation.RELU)
-                                .eosTokenId(10)
-                                .build());
+                () -> small().eosTokenId(10).build());
     }
 
     @Test
@@ -242,6 +122,18 @@ class GptConfigTest {
 
     private static GptConfig parse(String json) {
         return GptConfigJson.parse(JsonParser.parseString(json));
+    }
+
+    /** A valid one-layer config, for tests that change one value of it. */
+    private static GptConfig.Builder small() {
+        return GptConfig.builder()
+                .vocabSize(10)
+                .contextLength(8)
+                .layers(1)
+                .heads(1)
+                .dModel(32)
+                .mlpHidden(64)
+                .activation(Activation.RELU);
     }
 
     private static void assertMessage(

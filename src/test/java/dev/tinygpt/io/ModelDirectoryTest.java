@@ -12,6 +12,7 @@ import dev.tinygpt.config.Activation;
 import dev.tinygpt.config.GptConfig;
 import dev.tinygpt.generation.InferenceSession;
 import dev.tinygpt.generation.LanguageModel;
+import dev.tinygpt.tokenizer.TokenizerFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -134,6 +135,41 @@ class ModelDirectoryTest {
         int before = TestModels.liveArrays();
         assertThrows(IllegalArgumentException.class, () -> LanguageModel.load(dir));
         assertEquals(before, TestModels.liveArrays());
+    }
+
+    @Test
+    void tokenizerFilesAreKeptAsReadAndEachIsWithinItsLimit() throws Exception {
+        Path from = Files.createDirectory(dir.resolve("from"));
+        Path json = TokenizerFixtures.writeTokenizerJson(from.resolve("tokenizer.json"));
+        byte[] bytes = Files.readAllBytes(json);
+        byte[] withBom = new byte[bytes.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(bytes, 0, withBom, 3, bytes.length);
+        Files.write(json, withBom);
+        TokenizerFiles files = ModelDirectory.readTokenizerFiles(from).orElseThrow();
+        assertArrayEquals(
+                TokenizerFixtures.bpe().encode("hello world"),
+                files.tokenizer().encode("hello world"));
+        Path to = Files.createDirectory(dir.resolve("to"));
+        files.writeInto(to);
+        assertArrayEquals(withBom, Files.readAllBytes(to.resolve("tokenizer.json")));
+
+        // A vocab.json the tokenizer.json shadows is still copied, so it is held to its limit.
+        try (var big =
+                Files.newByteChannel(
+                        from.resolve("vocab.json"),
+                        java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+            big.position(TextFiles.MAX_VOCABULARY_BYTES)
+                    .write(java.nio.ByteBuffer.wrap(new byte[1]));
+        }
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ModelDirectory.readTokenizerFiles(from));
+        assertTrue(e.getMessage().contains("vocab.json: larger than"), e.getMessage());
     }
 
     private static void assertProblem(Path modelDir, String problem) {

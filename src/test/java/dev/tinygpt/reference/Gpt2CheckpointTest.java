@@ -73,34 +73,13 @@ class Gpt2CheckpointTest {
 
     @Test
     void unscaledAttentionIsHonoured() throws Exception {
-        GptConfig unscaled =
-                GptConfig.builder()
-                        .vocabSize(64)
-                        .contextLength(24)
-                        .layers(2)
-                        .heads(4)
-                        .dModel(32)
-                        .mlpHidden(128)
-                        .bosTokenId(63)
-                        .eosTokenId(63)
-                        .scaleAttnWeights(false)
-                        .build();
+        GptConfig scaled = CONFIG.toBuilder().layers(2).build();
+        GptConfig unscaled = scaled.toBuilder().scaleAttnWeights(false).build();
         Map<String, float[]> weights =
                 HfCheckpoint.write(dir, unscaled, HfCheckpoint.Dtype.F32, 1, 3);
         int[] ids = {1, 2, 3, 4, 5, 6};
         float[][] actual = allLogits(dir, ids);
         double[][] expected = new ReferenceGpt(unscaled, weights).logits(ids);
-        GptConfig scaled =
-                GptConfig.builder()
-                        .vocabSize(64)
-                        .contextLength(24)
-                        .layers(2)
-                        .heads(4)
-                        .dModel(32)
-                        .mlpHidden(128)
-                        .bosTokenId(63)
-                        .eosTokenId(63)
-                        .build();
         double[][] wrong = new ReferenceGpt(scaled, weights).logits(ids);
         assertClose(expected[5], actual[5], "unscaled");
         double gap = 0;

@@ -117,16 +117,7 @@ class ReferenceForwardTest {
 
             // A DJL model computing tanh GELU for "gelu" would be this far off: the tolerance
             // must leave it failing.
-            GptConfig tanh =
-                    GptConfig.builder()
-                            .vocabSize(37)
-                            .contextLength(12)
-                            .layers(2)
-                            .heads(2)
-                            .dModel(24)
-                            .mlpHidden(48)
-                            .tiedHead(false)
-                            .build();
+            GptConfig tanh = config.toBuilder().activation(Activation.GELU_NEW).build();
             Map<String, float[]> weights = weightsOf(lm.block());
             double[][] approximated = new ReferenceGpt(tanh, weights).logits(ids);
             double[][] reference = new ReferenceGpt(config, weights).logits(ids);
