@@ -95,9 +95,6 @@ final class FineTuneOptions {
     FineTune fineTune(Integer context, Float dropout) {
         LoraConfig lora = null;
         if (loraRank != null) {
-            if (loraRank < 1) {
-                throw new IllegalArgumentException("--lora-rank must be ≥ 1, got " + loraRank);
-            }
             lora =
                     new LoraConfig(
                             loraRank,

@@ -168,7 +168,7 @@ class FineTuneCliTest {
                 "--lora-targets",
                 "c_attention");
         bad(
-                "r (40) must be at most 32, the smaller side of the [32, 96] projections it"
+                "--lora-rank (40) must be at most 32, the smaller side of the [32, 96] projections it"
                         + " adapts",
                 "--init-from",
                 base.toString(),
