@@ -3,6 +3,7 @@ package dev.tinygpt.cli;
 import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.training.FineTune;
 import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 
@@ -62,8 +63,7 @@ final class FineTuneOptions {
 
     /** Every option of this group, for a resume to refuse: the run keeps what it started from. */
     static List<String> names() {
-        return List.of(
-                "--init-from", "--lora-rank", "--lora-alpha", "--lora-dropout", "--lora-targets");
+        return Stream.concat(Stream.of("--init-from", "--lora-rank"), QUALIFIERS.stream()).toList();
     }
 
     /** Refuses the options that would be ignored, given what else was typed. */
@@ -95,9 +95,6 @@ final class FineTuneOptions {
     FineTune fineTune(Integer context, Float dropout) {
         LoraConfig lora = null;
         if (loraRank != null) {
-            if (loraRank < 1) {
-                throw new IllegalArgumentException("--lora-rank must be ≥ 1, got " + loraRank);
-            }
             lora =
                     new LoraConfig(
                             loraRank,

@@ -22,6 +22,7 @@ final class OptionNames {
                     "n_head", "--heads",
                     "n_embd", "--d-model",
                     "n_positions", "--context",
+                    "r", "--lora-rank",
                     "target_modules", "--lora-targets");
 
     private OptionNames() {}

@@ -2,6 +2,7 @@ package dev.tinygpt.cli;
 
 import dev.tinygpt.bench.BenchReport;
 import dev.tinygpt.config.GptConfig;
+import dev.tinygpt.config.LoraConfig;
 import dev.tinygpt.config.TrainingOptions;
 import dev.tinygpt.io.TextFiles;
 import dev.tinygpt.io.TokenFile;
@@ -126,28 +127,14 @@ final class TrainCommand implements Callable<Integer> {
     private void describe(TrainingRun run, String text) {
         long total = run.block().parameterCount();
         long trainable = run.trainableParameters();
-        // PEFT's print_trainable_parameters, and what training keeps per trainable parameter:
-        // its gradient and AdamW's two moments, float32 each; LoRA's against a full fine-tune's
-        // (every weight but the adapters).
+        // PEFT's print_trainable_parameters, then for LoRA what it saves.
         status.printf(
                 Locale.ROOT,
                 "trainable params: %,d || all params: %,d || trainable%%: %.4f%s%n",
                 trainable,
                 total,
                 100.0 * trainable / total,
-                run.lora()
-                        .map(
-                                lora ->
-                                        String.format(
-                                                Locale.ROOT,
-                                                " (LoRA r=%d, α=%s on %s: gradients and AdamW"
-                                                        + " moments take %s instead of %s)",
-                                                lora.rank(),
-                                                lora.alpha(),
-                                                String.join(",", lora.targets()),
-                                                BenchReport.humanBytes(12 * trainable),
-                                                BenchReport.humanBytes(12 * (total - trainable))))
-                        .orElse(""));
+                run.lora().map(lora -> loraSaving(lora, trainable, total)).orElse(""));
         tokens(run, text);
         TrainingOptions options = run.options();
         status.printf(
@@ -156,6 +143,21 @@ final class TrainCommand implements Callable<Integer> {
                 options.maxIters(),
                 options.batchSize(),
                 run.config().contextLength());
+    }
+
+    /**
+     * What training keeps per trainable parameter, its gradient and AdamW's two moments (float32
+     * each), for the adapters against a full fine-tune's (every weight but the adapters).
+     */
+    private static String loraSaving(LoraConfig lora, long trainable, long total) {
+        return String.format(
+                Locale.ROOT,
+                " (LoRA r=%d, α=%s on %s: gradients and AdamW moments take %s instead of %s)",
+                lora.rank(),
+                lora.alpha(),
+                String.join(",", lora.targets()),
+                BenchReport.humanBytes(12 * trainable),
+                BenchReport.humanBytes(12 * (total - trainable)));
     }
 
     /** How the corpus became tokens: tokenized now (and how long it took), or reused. */

@@ -32,8 +32,8 @@ public final class TokenFile {
         return vocabSize <= 1 << 16 ? "uint16" : "uint32";
     }
 
-    /** Writes {@code ids} of a corpus and a vocabulary into {@code dir}, then maps them. */
-    public static TokenIds write(Path dir, int[] ids, int vocabSize, String corpusSha256)
+    /** Writes {@code ids} of a corpus and a vocabulary into {@code dir}. */
+    public static void write(Path dir, int[] ids, int vocabSize, String corpusSha256)
             throws IOException {
         String dtype = dtype(vocabSize);
         int width = width(dtype);
@@ -58,7 +58,6 @@ public final class TokenFile {
         info.addProperty("vocab_size", vocabSize);
         info.addProperty("corpus_sha256", corpusSha256);
         AtomicFiles.writeString(dir.resolve(INFO), info + "\n");
-        return map(dir.resolve(IDS), dtype, ids.length);
     }
 
     /**

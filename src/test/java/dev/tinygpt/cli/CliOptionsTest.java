@@ -193,7 +193,12 @@ class CliOptionsTest {
                         modelDir,
                         "the corpus holds text the model's tokenizer cannot encode: unknown word"
                                 + " 'To' (word 1)"));
-        c.add(new Case("train", "--lora-rank", "0", "--lora-rank must be ≥ 1, got 0"));
+        c.add(
+                new Case(
+                        "train",
+                        "--lora-rank",
+                        "0",
+                        "--lora-rank (the LoRA rank) must be at least 1, got 0"));
         c.add(new Case("train", "--lora-alpha", "0", "--lora-alpha must be > 0 and finite"));
         c.add(new Case("train", "--lora-dropout", "1", "--lora-dropout must be in [0, 1)"));
         c.add(

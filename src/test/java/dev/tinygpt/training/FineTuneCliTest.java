@@ -168,12 +168,32 @@ class FineTuneCliTest {
                 "--lora-targets",
                 "c_attention");
         bad(
-                "r (40) must be at most 32, the smaller side of the [32, 96] projections it"
+                "--lora-rank (40) must be at most 32, the smaller side of the [32, 96] projections it"
                         + " adapts",
                 "--init-from",
                 base.toString(),
                 "--lora-rank",
                 "40");
+    }
+
+    @Test
+    void everyModelShapeAndLoraQualifierOptionIsRefusedWhenItCannotApply() {
+        String fixed = " cannot be given with --init-from";
+        String qualifier = " needs --lora-rank";
+        for (String[] c :
+                List.of(
+                        new String[] {"--layers", "2", fixed},
+                        new String[] {"--heads", "2", fixed},
+                        new String[] {"--d-model", "64", fixed},
+                        new String[] {"--lora-alpha", "2", qualifier},
+                        new String[] {"--lora-dropout", "0.1", qualifier},
+                        new String[] {"--lora-targets", "c_fc", qualifier})) {
+            bad(c[0] + c[2], "--init-from", base.toString(), c[0], c[1]);
+            if (c[2].equals(qualifier)) {
+                bad(c[0] + c[2], c[0], c[1]);
+            }
+        }
+        bad("--unk" + fixed, "--init-from", base.toString(), "--unk");
     }
 
     private static CliRunner.Run train(Path out, String options) {
