@@ -62,17 +62,8 @@ record CompletionRequest(
             throw ApiError.invalid(
                     "response_format", "only response_format {\"type\": \"text\"} is supported");
         }
-        if (model.chatTemplate() == null) {
-            throw ApiError.invalid(
-                    null,
-                    "the model '"
-                            + model.name()
-                            + "' has no chat template (tokenizer_config.json has no"
-                            + " chat_template): use /v1/completions");
-        }
-        Tokenizer tokenizer = requireTokenizer(model.tokenizer());
-        String text = model.chatTemplate().render(f.array("messages"));
-        int[] prompt = encode(tokenizer, text, "messages");
+        String text = chatText(f, model);
+        int[] prompt = encode(requireTokenizer(model.tokenizer()), text, "messages");
         CompletionSettings.Builder b = CompletionSettings.builder();
         // OpenAI's chat default: as many tokens as the context has room for.
         common(f, b, Math.max(0, model.contextLength() - prompt.length));
@@ -94,6 +85,19 @@ record CompletionRequest(
             throw ApiError.invalid("stream_options", "stream_options needs stream: true");
         }
         return new CompletionRequest(prompts, b.build(), stream, usage, chat);
+    }
+
+    /** The request's {@code messages} rendered by the model's chat template: a 400 without one. */
+    static String chatText(RequestFields f, Model model) {
+        if (model.chatTemplate() == null) {
+            throw ApiError.invalid(
+                    null,
+                    "the model '"
+                            + model.name()
+                            + "' has no chat template (tokenizer_config.json has no"
+                            + " chat_template): use /v1/completions");
+        }
+        return model.chatTemplate().render(f.array("messages"));
     }
 
     /** The fields both endpoints share. */
