@@ -102,7 +102,21 @@ record CompletionRequest(
 
     /** The fields both endpoints share. */
     private static void common(RequestFields f, CompletionSettings.Builder b, int maxTokens) {
-        b.maxTokens(f.integer("max_tokens", maxTokens))
+        int most = f.integer("max_tokens", maxTokens);
+        if (f.has("max_completion_tokens")) { // OpenAI's newer name: one value, never two
+            int completion = f.integer("max_completion_tokens", maxTokens);
+            if (f.has("max_tokens") && completion != most) {
+                throw ApiError.invalid(
+                        "max_completion_tokens",
+                        "max_tokens ("
+                                + most
+                                + ") and max_completion_tokens ("
+                                + completion
+                                + ") disagree: send one of them");
+            }
+            most = completion;
+        }
+        b.maxTokens(most)
                 .temperature(f.number("temperature", 1f))
                 .topP(f.number("top_p", 1f))
                 .topK(f.integer("top_k", 0))
@@ -113,9 +127,6 @@ record CompletionRequest(
                 .stop(f.strings("stop"))
                 .seed(f.longValue("seed", ThreadLocalRandom.current().nextLong()))
                 .n(f.integer("n", 1));
-        if (f.has("max_completion_tokens")) {
-            b.maxTokens(f.integer("max_completion_tokens", maxTokens));
-        }
         f.string("user", null); // OpenAI's end-user id: checked, not used
     }
 
