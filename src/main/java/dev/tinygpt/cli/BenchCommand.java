@@ -246,6 +246,18 @@ final class BenchCommand implements Callable<Integer> {
         requireSuite(List.of("profile"), "--prompt-tokens", "--batch");
         requireSuite(List.of("machine", "profile", "serve"), "--json");
         requireSuite(List.of("serve"), "--url", "--clients", "--requests");
+        requireSuite(
+                List.of("grid", "all"),
+                "--models",
+                "--batches",
+                "--max-tokens",
+                "--warmup",
+                "--out");
+        requireSuite(List.of("soak", "all"), "--soak-tokens");
+        requireSuite(List.of("soak", "serve", "all"), "--soak-calls");
+        requireSuite(
+                List.of("machine", "profile", "contention", "fresh", "grid", "batch", "all"),
+                "--repeats");
     }
 
     /** Refuses {@code options} given on the command line for a suite that does not use them. */
