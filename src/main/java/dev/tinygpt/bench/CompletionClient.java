@@ -95,23 +95,23 @@ public final class CompletionClient {
                     new BufferedReader(
                             new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                 if (response.statusCode() != 200) {
-                    return reader.fail(errorMessage(response.statusCode(), readAll(lines)));
+                    return reader.end(errorMessage(response.statusCode(), readAll(lines)));
                 }
                 return reader.events(lines, watchdog);
             } catch (IOException e) {
                 if (!watchdog.fired()) {
                     throw e;
                 }
-                return reader.fail(
+                return reader.end(
                         IDLE_ERROR + " " + idle.toMillis() / 1000.0 + " s: the client closed it");
             } finally {
                 watchdog.stop();
             }
         } catch (IOException | RuntimeException e) {
-            return reader.fail(describe(e));
+            return reader.end(describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return reader.fail("interrupted");
+            return reader.end("interrupted");
         }
     }
 
@@ -125,17 +125,17 @@ public final class CompletionClient {
                     http.send(post(body), HttpResponse.BodyHandlers.ofString());
             reader.headers(response);
             if (response.statusCode() != 200) {
-                return reader.fail(errorMessage(response.statusCode(), response.body()));
+                return reader.end(errorMessage(response.statusCode(), response.body()));
             }
             JsonObject json = JsonParser.parseString(response.body()).getAsJsonObject();
             reader.choices(json);
             reader.done = true;
-            return reader.fail(null);
+            return reader.end(null);
         } catch (IOException | RuntimeException e) {
-            return reader.fail(describe(e));
+            return reader.end(describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return reader.fail("interrupted");
+            return reader.end("interrupted");
         }
     }
 
@@ -272,7 +272,7 @@ public final class CompletionClient {
                 }
                 if (event.get().equals("[DONE]")) {
                     done = true;
-                    StreamedCompletion result = fail(null);
+                    StreamedCompletion result = end(null);
                     // Read on to the body's end (the chunked terminator): a connection closed
                     // with bytes unread must not go back to the pool for the next request.
                     while (lines.readLine() != null) {
@@ -282,14 +282,14 @@ public final class CompletionClient {
                 }
                 Optional<String> error = errorField(event.get());
                 if (error.isPresent()) {
-                    return fail("error event: " + error.get());
+                    return end("error event: " + error.get());
                 }
                 JsonObject chunk = JsonParser.parseString(event.get()).getAsJsonObject();
                 if (choices(chunk)) {
                     tokens.add(System.nanoTime());
                 }
             }
-            return fail("the stream ended without data: [DONE]");
+            return end("the stream ended without data: [DONE]");
         }
 
         /**
@@ -314,7 +314,7 @@ public final class CompletionClient {
         }
 
         /** The outcome: {@code error} null when the request succeeded. */
-        StreamedCompletion fail(String error) {
+        StreamedCompletion end(String error) {
             return new StreamedCompletion(
                     sent,
                     headersAt,

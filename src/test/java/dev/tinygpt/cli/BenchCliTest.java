@@ -102,6 +102,36 @@ class BenchCliTest {
         r = CliRunner.run("bench", "--suite", "soak", "--repeats", "2");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--repeats applies to --suite grid and machine"), r.err());
+        // The grid's --max-tokens is not the serve suite's max_tokens (--decode-steps): refused.
+        r =
+                CliRunner.run(
+                        "bench",
+                        "--suite",
+                        "serve",
+                        "--url",
+                        "http://127.0.0.1:1",
+                        "--max-tokens",
+                        "32");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(
+                r.err().contains("--max-tokens applies to --suite grid and all, not to serve"),
+                r.err());
+        r =
+                CliRunner.run(
+                        "bench",
+                        "--suite",
+                        "serve",
+                        "--url",
+                        "http://127.0.0.1:1",
+                        "--repeats",
+                        "3");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--repeats applies to --suite grid and machine"), r.err());
+        r = CliRunner.run("bench", "--suite", "grid", "--soak-calls", "5");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(
+                r.err().contains("--soak-calls applies to --suite soak and serve and all"),
+                r.err());
         r = CliRunner.run("bench", "--suite", "serve");
         assertEquals(2, r.code(), r.err());
         assertTrue(

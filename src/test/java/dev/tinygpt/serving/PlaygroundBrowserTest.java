@@ -97,6 +97,15 @@ class PlaygroundBrowserTest {
         assertEquals(0, page.getAsJsonArray("pageErrors").size(), page.toString());
     }
 
+    @Test
+    void aFractionalMaxTokensIsSentAsTypedForTheServerToRefuse() throws Exception {
+        JsonObject page = drive("2.5"); // parseInt would have sent 2 and said nothing
+        assertEquals(2.5, page.getAsJsonObject("request").get("max_tokens").getAsDouble());
+        String error = page.get("error").getAsString();
+        assertTrue(error.contains("must be an integer"), "#error: " + page);
+        assertEquals("", page.get("output").getAsString(), page.toString());
+    }
+
     /** Runs the page script with {@code maxTokens} in #max-tokens; what it saw. */
     private static JsonObject drive(String maxTokens) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "page", ".json");

@@ -62,17 +62,8 @@ record CompletionRequest(
             throw ApiError.invalid(
                     "response_format", "only response_format {\"type\": \"text\"} is supported");
         }
-        if (model.chatTemplate() == null) {
-            throw ApiError.invalid(
-                    null,
-                    "the model '"
-                            + model.name()
-                            + "' has no chat template (tokenizer_config.json has no"
-                            + " chat_template): use /v1/completions");
-        }
-        Tokenizer tokenizer = requireTokenizer(model.tokenizer());
-        String text = model.chatTemplate().render(f.array("messages"));
-        int[] prompt = encode(tokenizer, text, "messages");
+        String text = chatText(f, model);
+        int[] prompt = encode(requireTokenizer(model.tokenizer()), text, "messages");
         CompletionSettings.Builder b = CompletionSettings.builder();
         // OpenAI's chat default: as many tokens as the context has room for.
         common(f, b, Math.max(0, model.contextLength() - prompt.length));
@@ -96,9 +87,36 @@ record CompletionRequest(
         return new CompletionRequest(prompts, b.build(), stream, usage, chat);
     }
 
+    /** The request's {@code messages} rendered by the model's chat template: a 400 without one. */
+    static String chatText(RequestFields f, Model model) {
+        if (model.chatTemplate() == null) {
+            throw ApiError.invalid(
+                    null,
+                    "the model '"
+                            + model.name()
+                            + "' has no chat template (tokenizer_config.json has no"
+                            + " chat_template): use /v1/completions");
+        }
+        return model.chatTemplate().render(f.array("messages"));
+    }
+
     /** The fields both endpoints share. */
     private static void common(RequestFields f, CompletionSettings.Builder b, int maxTokens) {
-        b.maxTokens(f.integer("max_tokens", maxTokens))
+        int most = f.integer("max_tokens", maxTokens);
+        if (f.has("max_completion_tokens")) { // OpenAI's newer name: one value, never two
+            int completion = f.integer("max_completion_tokens", maxTokens);
+            if (f.has("max_tokens") && completion != most) {
+                throw ApiError.invalid(
+                        "max_completion_tokens",
+                        "max_tokens ("
+                                + most
+                                + ") and max_completion_tokens ("
+                                + completion
+                                + ") disagree: send one of them");
+            }
+            most = completion;
+        }
+        b.maxTokens(most)
                 .temperature(f.number("temperature", 1f))
                 .topP(f.number("top_p", 1f))
                 .topK(f.integer("top_k", 0))
@@ -109,9 +127,6 @@ record CompletionRequest(
                 .stop(f.strings("stop"))
                 .seed(f.longValue("seed", ThreadLocalRandom.current().nextLong()))
                 .n(f.integer("n", 1));
-        if (f.has("max_completion_tokens")) {
-            b.maxTokens(f.integer("max_completion_tokens", maxTokens));
-        }
         f.string("user", null); // OpenAI's end-user id: checked, not used
     }
 

@@ -108,17 +108,10 @@ final class Endpoints {
         RequestFields f = body(ctx);
         CompletionRequest.checkModel(f, model);
         Tokenizer tokenizer = CompletionRequest.requireTokenizer(model.tokenizer());
-        String text;
-        if (f.has("messages")) {
-            if (model.chatTemplate() == null) {
-                throw ApiError.invalid("messages", "the model has no chat template");
-            }
-            text = model.chatTemplate().render(f.array("messages"));
-        } else {
-            text = f.string("prompt", null);
-            if (text == null) {
-                throw ApiError.invalid("prompt", "prompt is required (a string)");
-            }
+        String text =
+                f.has("messages") ? CompletionRequest.chatText(f, model) : f.string("prompt", null);
+        if (text == null) {
+            throw ApiError.invalid("prompt", "prompt is required (a string)");
         }
         int[] ids = CompletionRequest.encode(tokenizer, text, "prompt");
         JsonObject o = new JsonObject();

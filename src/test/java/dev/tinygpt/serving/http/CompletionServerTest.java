@@ -322,6 +322,10 @@ class CompletionServerTest {
         bad("{\"prompt\":\"the\",\"temperature\":3}", "temperature", "[0, 2]", "3.0");
         bad("{\"prompt\":\"the\",\"max_tokens\":\"many\"}", "max_tokens", "must be an integer");
         bad("{\"prompt\":\"the\",\"max_tokens\":2.5}", "max_tokens", "must be an integer");
+        bad(
+                "{\"prompt\":\"the\",\"max_tokens\":2,\"max_completion_tokens\":3}",
+                "max_completion_tokens",
+                "disagree");
         bad("{\"prompt\":\"the\",\"top_p\":0}", "top_p", "(0, 1]");
         bad("{\"prompt\":\"the\",\"n\":0}", "n", "n must be ≥ 1");
         bad("{\"prompt\":\"the\",\"n\":5}", "n", "at most 4 rows");

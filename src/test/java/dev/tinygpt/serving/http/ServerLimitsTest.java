@@ -47,6 +47,17 @@ class ServerLimitsTest {
             error(new Http(server, "s3cre").get("/v1/models"), 401, null, "invalid_api_key");
             ok(new Http(server, "s3cret").get("/v1/models"));
             ok(new Http(server, "s3cret").post("/v1/completions", "{\"prompt\":\"the\"}"));
+            String messages = "{\"messages\":[{\"role\":\"user\",\"content\":\"the\"}]}";
+            for (String path : List.of("/v1/chat/completions", "/tokenize")) {
+                // This model has no chat template: both routes refuse messages the same way.
+                error(
+                        new Http(server, "s3cret").post(path, messages),
+                        400,
+                        null,
+                        null,
+                        "has no chat template",
+                        "use /v1/completions");
+            }
             assertEquals(200, none.get("/health").statusCode());
             assertEquals(200, none.get("/").statusCode());
             assertEquals(200, none.get("/metrics").statusCode());
